@@ -1,0 +1,1 @@
+"""Exact answers to "is this sparse factorization unique?"."""

@@ -1,0 +1,1 @@
+"""Numerical answers to "where do sparse-factorization algorithms end, and is it optimal?"."""
