@@ -9,10 +9,11 @@ wrong (``0.0`` when it is a proof).
 Exactness of the input
 ----------------------
 Integers, ``fractions.Fraction`` and sympy rationals are exact. A float is taken at face
-value only when it *is* the decimal number it prints as (``0.5``, ``3.0``, ``-1.25``:
-``Fraction(x) == Fraction(repr(x))``); ``0.1`` or ``cos(0.3)`` are not, and
-:func:`to_exact` raises :class:`InexactInputError` for them: the caller reports
-"undecided" or asks the user for an explicit ``tol``. Complex entries with exact real and
+value only when it is a dyadic rational with at most 32 binary digits after the point
+(``0.5``, ``3.0``, ``-1.25``, ``3/1024``): such a float is exactly the number the user meant.
+``0.1`` (which is not 1/10 in binary) or ``cos(0.3)`` are not, and :func:`to_exact` raises
+:class:`InexactInputError` for them: the caller reports "undecided" or asks the user for an
+explicit ``tol``. Complex entries with exact real and
 imaginary parts become :class:`GaussianRational`.
 
 Examples
@@ -52,6 +53,7 @@ __all__ = [
     "is_exact",
     "to_exact",
     "exact_to_float",
+    "dyadic_integer_scaling",
     "rank_exact",
     "nullspace_exact",
     "solve_exact",
@@ -59,6 +61,8 @@ __all__ = [
     "exact_equal",
     "DEFAULT_PRIME",
 ]
+
+_DYADIC = 2 ** 32
 
 #: A 62-bit prime: the largest prime below 2**62 (used by :func:`rank_mod_p`).
 DEFAULT_PRIME = 4611686018427387847
@@ -160,8 +164,9 @@ def _exact_scalar(x: Any) -> Fraction | GaussianRational:
         return re if im == 0 else GaussianRational(re, im)
     if isinstance(x, (float, np.floating)):
         f = Fraction(float(x))
-        if f != Fraction(repr(float(x))):
-            raise InexactInputError(f"{x!r} is not exactly the decimal number it prints as")
+        if (f * _DYADIC).denominator != 1:
+            raise InexactInputError(f"{x!r} is not exactly a rational with denominator dividing "
+                                    "2**32 (0.1 is not 1/10 in floating point); pass tol=")
         return f
     if isinstance(x, Rational):
         return Fraction(x.numerator, x.denominator)
@@ -205,6 +210,33 @@ def is_exact(A: Any) -> bool:
     except InexactInputError:
         return False
     return True
+
+
+def dyadic_integer_scaling(A: np.ndarray, *, max_abs: int = 2 ** 31
+                           ) -> tuple[np.ndarray, int] | None:
+    """``(M, e)`` with ``A == M / 2**e`` and ``M`` an int64 array with ``|M| < max_abs``.
+
+    Vectorised fast path for real integer or exactly-dyadic float arrays (see the module
+    docstring); returns ``None`` when ``A`` is complex, not exact, or too large (callers then
+    use :func:`to_exact`). With the default bound, products of two entries fit in int64.
+
+    >>> dyadic_integer_scaling(np.array([[0.5, 2.0]]))
+    (array([[1, 4]]), 1)
+    """
+    A = np.asarray(A)
+    if A.dtype.kind in "iu":
+        if A.size and np.abs(A).max() >= max_abs:
+            return None
+        return A.astype(np.int64), 0
+    if A.dtype.kind != "f":
+        return None
+    for e in range(33):
+        scaled = A * float(2 ** e)  # exact: multiplication by a power of two
+        if np.all(scaled == np.round(scaled)):
+            if scaled.size and np.abs(scaled).max() >= max_abs:
+                return None
+            return scaled.astype(np.int64), e
+    return None
 
 
 def exact_to_float(E: np.ndarray) -> np.ndarray:

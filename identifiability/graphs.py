@@ -1,0 +1,224 @@
+"""Bipartite graphs of supports and rank-one completion.
+
+An observation pattern ``mask`` on a p x q rectangle is read as a bipartite graph with
+one vertex per row, one per column and one edge per observed entry. A rank-one matrix
+``x y^T`` whose observed entries are nonzero is determined by them iff that graph is
+connected (Zheng, Riccietti, Gribonval 2021): values propagate along a spanning tree,
+``y_j = M_ij / x_i`` and ``x_i = M_ij / y_j``.
+
+:func:`complete_rank_one` works exactly on ``Fraction`` / :class:`GaussianRational` object
+arrays, or numerically with an absolute tolerance ``atol``.
+
+Examples
+--------
+>>> import numpy as np
+>>> M = np.array([[1, 2, 3], [2, 4, 6]])
+>>> omega = np.array([[1, 1, 0], [0, 1, 1]], bool)   # connected
+>>> res = complete_rank_one(M, omega)
+>>> res.status, (res.completion == M).all()
+('unique', np.True_)
+>>> omega2 = np.array([[1, 1, 0], [0, 0, 1]], bool)  # two components
+>>> complete_rank_one(M, omega2).status
+'not_unique'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+from ._validation import as_matrix, as_support, check_real, param_error
+from .exact import InexactInputError, to_exact
+
+__all__ = [
+    "bipartite_graph",
+    "spanning_tree_edges",
+    "RankOneCompletion",
+    "complete_rank_one",
+    "coverage",
+    "is_zero",
+]
+
+
+def is_zero(values: np.ndarray, atol: float | None) -> np.ndarray:
+    """Elementwise zero test: exact (``atol=None``) or ``|v| <= atol``."""
+    values = np.asarray(values)
+    if atol is None:
+        return np.array([v == 0 for v in values.flat], dtype=bool).reshape(values.shape)
+    return np.abs(values) <= atol
+
+
+def bipartite_graph(mask: Any) -> nx.Graph:
+    """networkx graph with vertices ``("r", i)`` and ``("c", j)`` and an edge per True entry.
+
+    >>> g = bipartite_graph([[1, 0], [1, 1]])
+    >>> nx.is_connected(g), g.number_of_edges()
+    (True, 3)
+    """
+    S = as_support(mask, "mask", "bipartite_graph")
+    g = nx.Graph()
+    g.add_nodes_from(("r", i) for i in range(S.shape[0]))
+    g.add_nodes_from(("c", j) for j in range(S.shape[1]))
+    g.add_edges_from((("r", int(i)), ("c", int(j))) for i, j in zip(*np.nonzero(S)))
+    return g
+
+
+def _components(edges: np.ndarray, p: int, q: int) -> tuple[int, np.ndarray]:
+    """Connected components of the bipartite graph (rows 0..p-1, columns p..p+q-1)."""
+    n = p + q
+    if len(edges) == 0:
+        return n, np.arange(n)
+    data = np.ones(len(edges), dtype=np.int8)
+    g = coo_matrix((data, (edges[:, 0], edges[:, 1] + p)), shape=(n, n)).tocsr()
+    return connected_components(g, directed=False)
+
+
+def spanning_tree_edges(edges: np.ndarray, p: int, q: int, root: int
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """BFS spanning tree of the component of vertex ``root`` of a bipartite edge list.
+
+    ``edges`` is an (e, 2) array of (row, column) pairs. Returns ``(order, tree)``: the
+    vertices reached in BFS order (rows as ``i``, columns as ``p + j``) and the tree edges
+    as (row, column) pairs listed in the order they are discovered (parent already known).
+    """
+    n = p + q
+    data = np.ones(len(edges), dtype=np.int8)
+    g = coo_matrix((data, (edges[:, 0], edges[:, 1] + p)), shape=(n, n)).tocsr()
+    order, pred = breadth_first_order(g, root, directed=False, return_predecessors=True)
+    tree = []
+    for v in order[1:]:
+        u = pred[v]
+        tree.append((u, v - p) if u < p else (v, u - p))
+    return order, np.array(tree, dtype=np.int64).reshape(-1, 2)
+
+
+def propagate(values: np.ndarray, tree: np.ndarray, p: int, q: int, root: int,
+              exact: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Values of ``x`` (p) and ``y`` (q) with ``x_i y_j = values[i, j]`` on the tree edges.
+
+    The root gets value 1; vertices off the tree get 0.
+    """
+    zero = to_exact([0])[0] if exact else values.dtype.type(0)
+    one = to_exact([1])[0] if exact else values.dtype.type(1)
+    x = np.array([zero] * p, dtype=object) if exact else np.zeros(p, dtype=values.dtype)
+    y = np.array([zero] * q, dtype=object) if exact else np.zeros(q, dtype=values.dtype)
+    if root < p:
+        x[root] = one
+    else:
+        y[root - p] = one
+    known = np.zeros(p + q, dtype=bool)
+    known[root] = True
+    for i, j in tree:
+        if known[i]:
+            y[j] = values[i, j] / x[i]
+            known[p + j] = True
+        else:
+            x[i] = values[i, j] / y[j]
+            known[i] = True
+    return x, y
+
+
+@dataclass(frozen=True)
+class RankOneCompletion:
+    """Result of :func:`complete_rank_one`.
+
+    ``status`` is ``"unique"`` (the observed entries determine the rank-one matrix),
+    ``"not_unique"`` (``completion`` and ``alternative`` are two different rank-one
+    matrices agreeing on the observed entries), or ``"infeasible"`` (no rank-one matrix
+    matches; ``reason`` names the entries). ``tree`` is the spanning-tree witness.
+    """
+
+    status: str
+    completion: np.ndarray | None
+    alternative: np.ndarray | None
+    tree: np.ndarray
+    reason: str
+
+
+def complete_rank_one(M: Any, mask: Any, *, atol: float | None = None) -> RankOneCompletion:
+    """Complete a rank-one matrix from the entries of ``M`` where ``mask`` is True.
+
+    Parameters
+    ----------
+    M : array (p, q)
+        Values; only the entries on ``mask`` are read.
+    mask : bool array (p, q)
+        Observed entries. They must all be nonzero (the classical completion setting);
+        zero observations raise ``ValueError``.
+    atol : float, optional
+        Numerical tolerance for the consistency check; exact arithmetic when omitted
+        (then ``M`` must be exactly representable, see :mod:`identifiability.exact`).
+    """
+    func = "complete_rank_one"
+    M = as_matrix(M, "M", func, allow_object=True)
+    S = as_support(mask, "mask", func, shape=M.shape)
+    exact = atol is None
+    if not exact:
+        atol = check_real(atol, "atol", func, low=0.0)
+    try:
+        vals = to_exact(M) if exact else M
+    except InexactInputError as exc:
+        raise param_error(func, "M", "exactly representable when atol is not given", str(exc),
+                          raw=True) from exc
+    p, q = M.shape
+    edges = np.argwhere(S)
+    if is_zero(vals[S], atol).any():
+        raise param_error(func, "M", "nonzero on every observed entry", "a zero observation",
+                          raw=True)
+    n_comp, labels = _components(edges, p, q)
+    x, y, trees = _complete_components(vals, edges, labels, p, q, exact)
+    tree = np.concatenate(trees) if trees else np.zeros((0, 2), dtype=np.int64)
+    completion = np.outer(x, y)
+    bad = ~is_zero((completion - vals)[S], atol)
+    if bad.any():
+        i, j = edges[np.flatnonzero(bad)[0]]
+        return RankOneCompletion("infeasible", None, None, tree,
+                                 f"entries on a cycle through ({i}, {j}) are not rank-one consistent")
+    if n_comp == 1:
+        return RankOneCompletion("unique", completion, None, tree,
+                                 "the observed entries form a connected spanning bipartite graph")
+    # rescale the last component (x by 2, y by 1/2): observed entries are unchanged
+    two = to_exact([2])[0] if exact else 2.0
+    last = labels == labels.max()
+    x2, y2 = x.copy(), y.copy()
+    x2[last[:p]] = x2[last[:p]] * two
+    y2[last[p:]] = y2[last[p:]] / two
+    return RankOneCompletion("not_unique", completion, np.outer(x2, y2), tree,
+                             f"the observed entries form {n_comp} connected components: each can "
+                             "be rescaled independently")
+
+
+def _complete_components(vals: np.ndarray, edges: np.ndarray, labels: np.ndarray, p: int, q: int,
+                         exact: bool) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Propagate values on a spanning tree of every component (root value 1)."""
+    one = to_exact([1])[0] if exact else 1
+    x = np.array([one * 0] * p, dtype=object) if exact else np.zeros(p, dtype=vals.dtype)
+    y = np.array([one * 0] * q, dtype=object) if exact else np.zeros(q, dtype=vals.dtype)
+    trees = []
+    for comp in np.unique(labels):
+        members = np.flatnonzero(labels == comp)
+        root = int(members[0])
+        in_comp = np.isin(edges[:, 0], members) if len(edges) else np.zeros(0, bool)
+        comp_edges = edges[in_comp]
+        if len(comp_edges) == 0:  # isolated vertex: unobserved, any value; take 1
+            if root < p:
+                x[root] = one
+            else:
+                y[root - p] = one
+            continue
+        _, tree = spanning_tree_edges(comp_edges, p, q, root)
+        xc, yc = propagate(vals, tree, p, q, root, exact)
+        rows, cols = members[members < p], members[members >= p] - p
+        x[rows], y[cols] = xc[rows], yc[cols]
+        trees.append(tree)
+    return x, y, trees
+
+
+def coverage(support1: np.ndarray, support2: np.ndarray) -> np.ndarray:
+    """Number of rank-one supports ``I_k x J_k`` covering each entry (int m x n array)."""
+    return support1.astype(np.int64) @ support2.astype(np.int64)

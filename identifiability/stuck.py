@@ -1,0 +1,280 @@
+"""What :func:`~identifiability.check_uniqueness` does when the completion is stuck.
+
+Two exact decisions on the remaining rectangles (residual ``R``):
+
+* *Classes of identical rectangles, pairwise disjoint.* Each class P only sees the block
+  ``R[I_P, J_P]``: a factorization exists iff its rank is at most ``|P|`` and it is never
+  unique (mix two columns of the class by an invertible 2 x 2 matrix).
+* *Groebner basis* (sympy) of the lifted system ``{sum_k C_k = R, every 2 x 2 minor of every
+  C_k = 0}`` in the unknown entries of the contributions (entries private to one rectangle
+  are substituted). Basis ``[1]``: infeasible. Finitely many solutions: counted exactly over
+  C and, for real data, over R. Infinitely many: two explicit solutions are produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable
+
+import numpy as np
+
+from .exact import GaussianRational, rank_exact, to_exact
+from .graphs import is_zero
+from .verdict import AlgebraicCertificate, Obstruction
+
+__all__ = ["decide_stuck", "StuckOutcome", "lifted_system", "sympy_number"]
+
+
+@dataclass(frozen=True)
+class StuckOutcome:
+    """Decision on the stuck rectangles; contributions are written into the state."""
+
+    status: str                      # "determined", "infeasible", "undecided"
+    reason: str = ""
+    field: str | None = None
+    obstruction: Obstruction | None = None
+    certificate: Any = None
+    alternative: Callable | None = None
+
+
+def sympy_number(v: Any) -> Any:
+    """sympy number for a Fraction / GaussianRational / int."""
+    import sympy
+
+    if isinstance(v, GaussianRational):
+        return sympy.Rational(v.re.numerator, v.re.denominator) + \
+            sympy.I * sympy.Rational(v.im.numerator, v.im.denominator)
+    v = Fraction(v)
+    return sympy.Rational(v.numerator, v.denominator)
+
+
+def _from_sympy(v: Any) -> Any:
+    """Fraction / GaussianRational when ``v`` is a (Gaussian) rational, else ``v`` itself."""
+    import sympy
+
+    v = sympy.nsimplify(sympy.expand(v)) if not v.is_Rational else v
+    re, im = v.as_real_imag()
+    if re.is_Rational and im.is_Rational:
+        fr = Fraction(int(re.p), int(re.q))
+        return fr if im == 0 else GaussianRational(fr, Fraction(int(im.p), int(im.q)))
+    return v
+
+
+def _rank_one_factors(C: np.ndarray, atol: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """x, y with C = x y^T for a rank-<=1 matrix C (pivot on the first nonzero entry)."""
+    nz = ~is_zero(C, atol)
+    if not nz.any():
+        zero = C.flat[0] * 0
+        return np.array([zero] * C.shape[0], dtype=C.dtype), np.array([zero] * C.shape[1],
+                                                                      dtype=C.dtype)
+    i0, j0 = np.argwhere(nz)[0]
+    return C[:, j0].copy(), C[i0, :] / C[i0, j0]
+
+
+def _classes(state: Any, stuck: list[int]) -> list[list[int]] | None:
+    """Classes of identical rectangles if they are pairwise disjoint, else None."""
+    groups: dict[tuple, list[int]] = {}
+    for k in stuck:
+        groups.setdefault((tuple(state.rows[k]), tuple(state.cols[k])), []).append(k)
+    classes = list(groups.values())
+    for cls in classes:
+        k = cls[0]
+        block = state.cover[np.ix_(state.rows[k], state.cols[k])]
+        if len(cls) < 2 or np.any(block != len(cls)):
+            return None
+    return classes
+
+
+def _rank_factorization(B: np.ndarray, atol: float | None) -> tuple[int, np.ndarray, np.ndarray]:
+    """rank and B = C @ F with C = B[:, pivots] (exact) or a truncated SVD (numerical)."""
+    if atol is None:
+        rank = rank_exact(B).rank
+        if rank == 0:
+            return 0, B[:, :0], B[:0, :]
+        import sympy
+
+        sm = sympy.Matrix([[sympy_number(v) for v in row] for row in B])
+        rref, pivots = sm.rref()
+        C = B[:, list(pivots)]
+        F = np.array([[_from_sympy(v) for v in row] for row in rref.tolist()[:rank]], dtype=object)
+        return rank, C, F
+    U, s, Vh = np.linalg.svd(B.astype(complex if np.iscomplexobj(B) else float))
+    rank = int(np.sum(s > atol))
+    return rank, U[:, :rank] * s[:rank], Vh[:rank]
+
+
+def _decide_classes(state: Any, classes: list[list[int]]) -> StuckOutcome:
+    for cls in classes:
+        k = cls[0]
+        rows, cols = state.rows[k], state.cols[k]
+        B = state.R[np.ix_(rows, cols)]
+        rank, C, F = _rank_factorization(B, state.atol)
+        if rank > len(cls):
+            return StuckOutcome("infeasible", obstruction=Obstruction(
+                "class_rank",
+                f"indices {cls} share the rectangle rows {rows.tolist()} x cols {cols.tolist()}, "
+                f"which no other remaining rectangle meets: their sum must equal the residual "
+                f"block there, of rank {rank} > {len(cls)}",
+                {"class": cls, "rows": rows, "cols": cols, "rank": rank}))
+        for t, kk in enumerate(cls):
+            if t < rank:
+                state.contributions[kk] = (C[:, t], F[t])
+            else:
+                zero = B.flat[0] * 0
+                state.contributions[kk] = (np.array([zero] * len(rows), dtype=B.dtype),
+                                           np.array([zero] * len(cols), dtype=B.dtype))
+    cls = classes[0]
+
+    def alternative(S1: np.ndarray, S2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k, l = cls[0], cls[1]
+        T1, T2 = S1.copy(), S2.copy()
+        T1[:, l] = S1[:, k] + S1[:, l]          # S1 @ G with G = [[1, 1], [0, 1]]
+        T2[k, :] = S2[k, :] - S2[l, :]          # G^{-1} @ S2
+        return T1, T2
+
+    reason = (f"indices {cls} share one rectangle that no other remaining rectangle meets: only "
+              "the sum of their contributions is determined, and mixing the two columns by "
+              "G = [[1, 1], [0, 1]] gives another factorization")
+    return StuckOutcome("determined", reason, alternative=alternative)
+
+
+def lifted_system(R: np.ndarray, cover: np.ndarray, rows: list, cols: list, stuck: list[int]
+                  ) -> tuple[list, list, dict]:
+    """Equations, unknowns and the symbolic contributions of the stuck rectangles.
+
+    Entries covered by a single stuck rectangle are constants (the residual); the others
+    are unknowns tied by the sum equations. Every 2 x 2 minor of every contribution vanishes.
+    """
+    import sympy
+
+    unknowns, contrib = [], {}
+    for k in stuck:
+        Ck = sympy.zeros(len(rows[k]), len(cols[k]))
+        for a, i in enumerate(rows[k]):
+            for b, j in enumerate(cols[k]):
+                if cover[i, j] == 1:
+                    Ck[a, b] = sympy_number(R[i, j])
+                else:
+                    v = sympy.Symbol(f"c{k}_{i}_{j}")
+                    unknowns.append(v)
+                    Ck[a, b] = v
+        contrib[k] = Ck
+    eqs = []
+    sums: dict[tuple[int, int], Any] = {}
+    for k in stuck:
+        for a, i in enumerate(rows[k]):
+            for b, j in enumerate(cols[k]):
+                if cover[i, j] > 1:
+                    sums[(i, j)] = sums.get((i, j), 0) + contrib[k][a, b]
+    eqs += [total - sympy_number(R[i, j]) for (i, j), total in sums.items()]
+    for k in stuck:
+        Ck = contrib[k]
+        for a in range(Ck.rows):
+            for a2 in range(a + 1, Ck.rows):
+                for b in range(Ck.cols):
+                    for b2 in range(b + 1, Ck.cols):
+                        minor = sympy.expand(Ck[a, b] * Ck[a2, b2] - Ck[a, b2] * Ck[a2, b])
+                        if minor != 0:
+                            eqs.append(minor)
+    return eqs, unknowns, contrib
+
+
+def _points(basis: list, unknowns: list, n_wanted: int) -> list[dict]:
+    """Up to ``n_wanted`` explicit solutions (free parameters set to small integers)."""
+    import sympy
+
+    sols = sympy.solve(basis, unknowns, dict=True) if unknowns else [{}]
+    points: list[dict] = []
+    for sol in sols:
+        free = [u for u in unknowns if u not in sol]
+        free += sorted({s for v in sol.values() for s in v.free_symbols} - set(free), key=str)
+        for shift in range(4):
+            values = {u: sympy.Integer(shift + t + 1) for t, u in enumerate(free)}
+            try:
+                point = {u: sympy.simplify(sol.get(u, u).subs(values)) for u in unknowns}
+            except ZeroDivisionError:  # pragma: no cover - a degenerate parameter value
+                continue
+            if any(v.has(sympy.zoo, sympy.nan) for v in point.values()):
+                continue
+            if point not in points:
+                points.append(point)
+            if len(points) >= n_wanted or not free:
+                break
+        if len(points) >= n_wanted:
+            break
+    return points
+
+
+def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckOutcome:
+    import sympy
+
+    eqs, unknowns, contrib = lifted_system(state.R, state.cover, state.rows, state.cols, stuck)
+    if len(unknowns) > max_variables:
+        return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and the "
+                            f"exact decision would need {len(unknowns)} unknowns (> max_variables="
+                            f"{max_variables})")
+    real_data = not any(isinstance(v, GaussianRational) for v in to_exact(state.R).flat)
+    G = sympy.groebner(eqs, *unknowns, order="lex") if eqs and unknowns else None
+    basis = list(G.exprs) if G is not None else []
+    if basis == [1] or (not unknowns and any(sympy.simplify(e) != 0 for e in eqs)):
+        return StuckOutcome("infeasible", obstruction=Obstruction(
+            "groebner", "the reduced Groebner basis of the lifted system {sum C_k = residual, "
+            "2x2 minors of C_k = 0} is [1]: no factorization exists, even over C",
+            {"stuck": stuck, "equations": tuple(eqs), "unknowns": tuple(unknowns)}))
+    zero_dim = G is None or G.is_zero_dimensional
+    points = _points(basis, unknowns, 10 ** 6 if zero_dim else 2)
+    if real_data:
+        points = [p for p in points if all(v.is_real for v in p.values())]
+    field = "R" if real_data else "C"
+    if not points:
+        return StuckOutcome("undecided", f"the lifted system on rectangles {stuck} has solutions "
+                            f"over C but none was found over {field} by sympy.solve")
+
+    def fill(point: dict) -> dict:
+        out = {}
+        for k in stuck:
+            Ck = contrib[k].subs(point)
+            C = np.array([[_from_sympy(v) for v in row] for row in Ck.tolist()], dtype=object)
+            out[k] = _rank_one_factors(C, None)
+        return out
+
+    first = fill(points[0])
+    state.contributions.update(first)
+    n_solutions = len(points) if zero_dim else None
+    cert = AlgebraicCertificate(tuple(basis), tuple(unknowns), n_solutions, field,
+                                tuple(eqs), stuck=tuple(stuck), steps=tuple(state.steps))
+    if zero_dim and len(points) == 1:
+        reason = (f"the completion is stuck on rectangles {stuck}, but the Groebner basis of the "
+                  f"lifted system has exactly one solution over {field}")
+        return StuckOutcome("determined", reason, field, certificate=cert)
+    second = fill(points[1]) if len(points) > 1 else None
+    if second is None:  # pragma: no cover - positive dimension always yields two points
+        return StuckOutcome("undecided", "could not produce a second explicit solution")
+
+    def alternative(S1: np.ndarray, S2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        T1, T2 = S1.astype(object), S2.astype(object)
+        for k, (x, y) in second.items():
+            T1[state.rows[k], k] = x
+            T2[k, state.cols[k]] = y
+        return T1, T2
+
+    kind = "infinitely many" if not zero_dim else f"{len(points)}"
+    reason = (f"the completion is stuck on rectangles {stuck}; the lifted system has {kind} "
+              f"solutions over {field} (Groebner basis), two of them give different contributions")
+    return StuckOutcome("determined", reason, field, certificate=cert, alternative=alternative)
+
+
+def decide_stuck(state: Any, stuck: list[int], exact_decision: str, max_variables: int
+                 ) -> StuckOutcome:
+    """Decide the stuck rectangles (see the module docstring)."""
+    classes = _classes(state, stuck)
+    if classes is not None:
+        return _decide_classes(state, classes)
+    if state.atol is not None:
+        return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck}; the exact "
+                            "(Groebner) decision needs exact data, and tol was given")
+    if exact_decision == "never":
+        return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and "
+                            "exact_decision='never'")
+    return _decide_groebner(state, stuck, max_variables)

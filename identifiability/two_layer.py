@@ -1,0 +1,460 @@
+"""Uniqueness of a two-layer factorization ``A = S1 @ S2`` with fixed supports.
+
+:func:`check_uniqueness` decides whether every pair ``(S1, S2)`` with
+``supp(S1) within support1``, ``supp(S2) within support2`` and ``S1 @ S2 = A`` is
+``(S1 D P, P^T D^{-1} S2)`` for one of them (D invertible diagonal, P a permutation of
+inner indices with identical rectangles), and returns a :class:`~identifiability.verdict.Verdict`
+with a certificate.
+
+Method (cheap to expensive; Zheng, Riccietti & Gribonval 2021; THEORY.md B7):
+
+1. *Lifting.* ``A = sum_k C_k`` with ``C_k = S1[:, k] S2[k, :]`` rank one and supported in the
+   rectangle ``I_k x J_k``. The factors are unique modulo scaling iff the contributions are
+   unique and all nonzero.
+2. *Completion.* An entry covered by a single not-yet-determined rectangle is *private*:
+   there ``C_k`` equals the residual. When the nonzero private entries of ``k`` form a
+   connected bipartite graph (spanning the rectangle, up to rows/columns forced to zero),
+   ``C_k`` is determined; subtract it and repeat. Pairwise disjoint rectangles are handled
+   in one vectorised pass (the first level of a butterfly is decided in O(mn)).
+3. *Stuck.* When the remaining rectangles form pairwise disjoint classes of identical
+   rectangles, each class is a plain low-rank factorization problem: never unique.
+   Otherwise, for small instances, a Groebner basis (sympy) of the lifted system
+   ``{sum C_k = residual, 2x2 minors of C_k = 0}`` decides exactly (``exact_decision``).
+4. Anything else is ``"undecided"`` with the reason.
+
+Inputs that are not exactly representable (see :mod:`identifiability.exact`) are decided
+only with an explicit ``tol``; the certificate then records the numerical margins.
+
+Examples
+--------
+>>> import numpy as np
+>>> from identifiability import check_uniqueness
+>>> A = np.array([[1, 3, 0], [2, 6, 0], [0, 0, 2]])
+>>> S = np.array([[1, 0], [1, 0], [0, 1]], bool)
+>>> v = check_uniqueness(A, S, S.T)
+>>> v.status, v.verify()
+('unique', True)
+>>> check_uniqueness(np.eye(2), np.ones((2, 2)), np.ones((2, 2))).status
+'not_unique'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_chain, check_choice, check_int, check_tol
+from .exact import (GaussianRational, InexactInputError, dyadic_integer_scaling, rank_exact,
+                    nullspace_exact, to_exact)
+from .graphs import coverage, is_zero, propagate, spanning_tree_edges, _components
+from .supports import equivalence_classes
+from .verdict import (AlternativeCertificate, CompletionCertificate, CompletionStep, Obstruction,
+                      Verdict)
+
+__all__ = ["check_uniqueness"]
+
+_FUNC = "check_uniqueness"
+
+
+@dataclass
+class _State:
+    """Mutable working state of the completion (private to this module)."""
+
+    R: np.ndarray            # residual A - sum of determined contributions
+    cover: np.ndarray        # number of remaining rectangles covering each entry
+    rows: list               # I_k
+    cols: list               # J_k
+    atol: float | None       # None = exact arithmetic
+    contributions: dict      # k -> (x, y) on (rows[k], cols[k])
+    steps: list              # CompletionStep in order
+    float_ok: bool = False   # exact mode: contributions are exact float64 values
+
+
+def _zero_like(exact: bool, dtype: Any) -> Any:
+    return Fraction(0) if exact else np.zeros((), dtype=dtype)[()]
+
+
+def _try_complete(state: _State, k: int) -> tuple[str, Any]:
+    """Try to determine C_k from its private entries.
+
+    Returns ("stuck", None), ("determined", (step, x, y)) or ("infeasible", Obstruction).
+    """
+    rows, cols = state.rows[k], state.cols[k]
+    p, q = len(rows), len(cols)
+    sub = state.R[np.ix_(rows, cols)]
+    private = state.cover[np.ix_(rows, cols)] == 1
+    if not private.any():
+        return "stuck", None
+    zero = is_zero(sub, state.atol)
+    nz_edges = np.argwhere(private & ~zero)
+    zero_edges = np.argwhere(private & zero)
+    nonzero_vertex = np.zeros(p + q, dtype=bool)
+    nonzero_vertex[nz_edges[:, 0]] = True
+    nonzero_vertex[p + nz_edges[:, 1]] = True
+    clash = nonzero_vertex[zero_edges[:, 0]] & nonzero_vertex[p + zero_edges[:, 1]]
+    if clash.any():
+        i, j = zero_edges[np.flatnonzero(clash)[0]]
+        gi, gj = int(rows[i]), int(cols[j])
+        j2 = int(cols[nz_edges[nz_edges[:, 0] == i][0, 1]])
+        i2 = int(rows[nz_edges[nz_edges[:, 1] == j][0, 0]])
+        return "infeasible", Obstruction(
+            "zero_private_entry",
+            f"entry ({gi}, {gj}) is private to rectangle {k} with residual 0, but row {gi} of "
+            f"C_{k} is nonzero (residual at ({gi}, {j2})) and column {gj} is nonzero (residual at "
+            f"({i2}, {gj})): a rank-one C_{k} cannot vanish there",
+            {"k": k, "entry": (gi, gj), "row_witness": (gi, j2), "col_witness": (i2, gj)})
+    if len(nz_edges) == 0:
+        if private.all():  # the whole rectangle is private and zero: C_k = 0 is forced
+            step = CompletionStep(k, rows, cols, np.argwhere(private), np.zeros((0, 2), int),
+                                  np.zeros((0, 2), int), np.zeros((0, 2), int))
+            z = _zero_like(state.atol is None, sub.dtype)
+            return "determined", (step, np.array([z] * p, dtype=sub.dtype),
+                                  np.array([z] * q, dtype=sub.dtype))
+        return "stuck", None
+    n_comp, labels = _components(nz_edges, p, q)
+    active_labels = np.unique(labels[nonzero_vertex])
+    if len(active_labels) > 1:
+        return "stuck", None
+    # every vertex outside the nonzero component must be forced to zero by a private edge
+    zero_rows = zero_edges[nonzero_vertex[p + zero_edges[:, 1]] & ~nonzero_vertex[zero_edges[:, 0]]]
+    zero_cols = zero_edges[nonzero_vertex[zero_edges[:, 0]] & ~nonzero_vertex[p + zero_edges[:, 1]]]
+    forced = nonzero_vertex.copy()
+    forced[zero_rows[:, 0]] = True
+    forced[p + zero_cols[:, 1]] = True
+    if not forced.all():
+        return "stuck", None
+    root = int(np.flatnonzero(nonzero_vertex)[0])
+    _, tree = spanning_tree_edges(nz_edges, p, q, root)
+    x, y = propagate(sub, tree, p, q, root, state.atol is None)
+    resid = np.outer(x, y) - sub
+    bad = ~is_zero(resid[private], state.atol)
+    if bad.any():
+        i, j = np.argwhere(private)[np.flatnonzero(bad)[0]]
+        return "infeasible", Obstruction(
+            "inconsistent_completion",
+            f"the private entries of rectangle {k} force C_{k} by rank-one completion, but the "
+            f"completed value at ({int(rows[i])}, {int(cols[j])}) differs from the residual there",
+            {"k": k, "entry": (int(rows[i]), int(cols[j])), "tree": tree})
+    # keep one row/column witness per forced-zero vertex
+    _, first_r = np.unique(zero_rows[:, 0], return_index=True)
+    _, first_c = np.unique(zero_cols[:, 1], return_index=True)
+    step = CompletionStep(k, rows, cols, np.argwhere(private), tree, zero_rows[first_r],
+                          zero_cols[first_c])
+    return "determined", (step, x, y)
+
+
+def _record(state: _State, k: int, step: CompletionStep, x: np.ndarray, y: np.ndarray) -> None:
+    rows, cols = state.rows[k], state.cols[k]
+    state.R[np.ix_(rows, cols)] = state.R[np.ix_(rows, cols)] - np.outer(x, y)
+    state.cover[np.ix_(rows, cols)] -= 1
+    state.contributions[k] = (x, y)
+    state.steps.append(step)
+
+
+def _peel(state: _State, active: list[int]) -> tuple[list[int], Obstruction | None]:
+    """Completion with a work list; returns the stuck indices and an obstruction if any."""
+    remaining = set(active)
+    if not active:
+        return [], None
+    s1 = np.zeros((state.R.shape[0], len(state.rows)), dtype=bool)
+    s2 = np.zeros((len(state.rows), state.R.shape[1]), dtype=bool)
+    for k in active:
+        s1[state.rows[k], k] = True
+        s2[k, state.cols[k]] = True
+    overlap = ((s1.T.astype(np.int64) @ s1) > 0) & ((s2.astype(np.int64) @ s2.T) > 0)
+    queue = list(active)
+    queued = set(active)
+    while queue:
+        k = queue.pop(0)
+        queued.discard(k)
+        if k not in remaining:
+            continue
+        kind, payload = _try_complete(state, k)
+        if kind == "infeasible":
+            return sorted(remaining), payload
+        if kind == "determined":
+            _record(state, k, *payload)
+            remaining.discard(k)
+            for nb in np.flatnonzero(overlap[k]):
+                if nb in remaining and nb not in queued:
+                    queue.append(int(nb))
+                    queued.add(int(nb))
+    return sorted(remaining), None
+
+
+def _peel_disjoint_integer(state: _State, active: list[int], M: np.ndarray, e: int
+                           ) -> Obstruction | None:
+    """Vectorised completion when all rectangles are disjoint and A = M / 2^e (int64 M).
+
+    Every rectangle is then entirely private: C_k = A on it, which must be rank one. Blocks
+    of the same shape are tested together with exact int64 cross-multiplication.
+    """
+    groups: dict[tuple[int, int], list[int]] = {}
+    for k in active:
+        groups.setdefault((len(state.rows[k]), len(state.cols[k])), []).append(k)
+    for (p, q), ks in groups.items():
+        rows = np.array([state.rows[k] for k in ks])
+        cols = np.array([state.cols[k] for k in ks])
+        B = M[rows[:, :, None], cols[:, None, :]]                      # (g, p, q) int64
+        flat = B.reshape(len(ks), -1)
+        nz = flat != 0
+        has = nz.any(axis=1)
+        piv = np.argmax(nz, axis=1)
+        i0, j0 = piv // q, piv % q
+        g = np.arange(len(ks))
+        pv = B[g, i0, j0]
+        colv = B[g, :, j0]                                              # (g, p)
+        rowv = B[g, i0, :]                                              # (g, q)
+        ok = (B * pv[:, None, None] == colv[:, :, None] * rowv[:, None, :]).reshape(len(ks), -1)
+        bad = ~ok.all(axis=1) & has
+        if bad.any():
+            t = int(np.flatnonzero(bad)[0])
+            e = int(np.flatnonzero(~ok[t])[0])
+            k = ks[t]
+            return Obstruction(
+                "inconsistent_completion",
+                f"rectangle {k} covers its entries alone, so C_{k} equals A there, but that "
+                f"block is not rank one (2x2 minor through ({int(rows[t, i0[t]])}, "
+                f"{int(cols[t, j0[t]])}) and ({int(rows[t, e // q])}, {int(cols[t, e % q])}))",
+                {"k": k, "entry": (int(rows[t, e // q]), int(cols[t, e % q]))})
+        for t, k in enumerate(ks):
+            private = np.argwhere(np.ones((p, q), dtype=bool))
+            if has[t]:
+                tree = np.array([(i0[t], j) for j in range(q)] +
+                                [(i, j0[t]) for i in range(p) if i != i0[t]], dtype=np.int64)
+                # rows/columns that are zero in the block are forced to zero
+                x = colv[t].astype(np.float64) / 2.0 ** e
+                if np.all(rowv[t] % pv[t] == 0):
+                    y = (rowv[t] // pv[t]).astype(np.float64)
+                else:
+                    state.float_ok = False
+                    y = np.array([Fraction(int(v), int(pv[t])) for v in rowv[t]], dtype=object)
+                tree_nz = tree[[B[t, i, j] != 0 for i, j in tree]]
+                zr = np.array([(i, j0[t]) for i in range(p) if B[t, i, j0[t]] == 0], dtype=np.int64)
+                zc = np.array([(i0[t], j) for j in range(q) if B[t, i0[t], j] == 0], dtype=np.int64)
+                step = CompletionStep(k, state.rows[k], state.cols[k], private, tree_nz,
+                                      zr.reshape(-1, 2), zc.reshape(-1, 2))
+            else:
+                x = np.zeros(p, dtype=state.R.dtype)
+                y = np.zeros(q, dtype=state.R.dtype)
+                step = CompletionStep(k, state.rows[k], state.cols[k], private,
+                                      np.zeros((0, 2), int), np.zeros((0, 2), int),
+                                      np.zeros((0, 2), int))
+            state.contributions[k] = (x, y)
+            state.steps.append(step)
+        state.cover[rows[:, :, None], cols[:, None, :]] -= 1
+        state.R[rows[:, :, None], cols[:, None, :]] = 0
+    return None
+
+
+def _factors_from(state: _State, m: int, n: int, r: int, dtype: Any
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    if dtype == object:
+        S1 = np.full((m, r), Fraction(0), dtype=object)
+        S2 = np.full((r, n), Fraction(0), dtype=object)
+    else:
+        S1 = np.zeros((m, r), dtype=dtype)
+        S2 = np.zeros((r, n), dtype=dtype)
+    for k, (x, y) in state.contributions.items():
+        S1[state.rows[k], k] = x
+        S2[k, state.cols[k]] = y
+    return S1, S2
+
+
+def _simplify_exact(E: np.ndarray) -> np.ndarray:
+    """Float array when every exact entry converts without loss, else the object array."""
+    if E.dtype != object:
+        return E
+    if not all(isinstance(v, (Fraction, GaussianRational, int, float, complex)) for v in E.flat):
+        return E  # algebraic numbers (sympy) stay symbolic
+    if any(isinstance(v, GaussianRational) for v in E.flat):
+        vals = [complex(v) for v in E.flat]
+        back = [GaussianRational(Fraction(c.real), Fraction(c.imag)) for c in vals]
+        if all(a == b for a, b in zip(back, E.flat)):
+            return np.array(vals, dtype=complex).reshape(E.shape)
+        return E
+    vals = [float(v) for v in E.flat]
+    if all(Fraction(f) == v for f, v in zip(vals, E.flat)):
+        return np.array(vals, dtype=float).reshape(E.shape)
+    return E
+
+
+def _class_alternative(S1: np.ndarray, S2: np.ndarray, cls: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Mix two columns of a class of identical rectangles by G = [[1, 1], [0, 1]]."""
+    k, l = cls[0], cls[1]
+    T1, T2 = S1.copy(), S2.copy()
+    T1[:, l] = S1[:, k] + S1[:, l]          # S1 G
+    T2[k, :] = S2[k, :] - S2[l, :]          # G^{-1} S2
+    return T1, T2
+
+
+def _free_index_alternative(S1: np.ndarray, S2: np.ndarray, k: int, side: int,
+                            support1: np.ndarray, support2: np.ndarray
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """Set to 1 the entries of index k whose partner side has an empty support (free)."""
+    T1, T2 = S1.copy(), S2.copy()
+    one = Fraction(1) if S1.dtype == object else 1
+    if side == 1:
+        T1[support1[:, k], k] = one
+    else:
+        T2[k, support2[k, :]] = one
+    return T1, T2
+
+
+def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None = None,
+                     exact_decision: str = "auto", max_variables: int = 16) -> Verdict:
+    """Decide whether ``A = S1 @ S2`` with the given supports is unique up to scaling.
+
+    Parameters
+    ----------
+    A : array (m, n)
+        Real or complex; integer, exactly-representable float, ``Fraction`` or float with
+        ``tol``.
+    support1 : bool array (m, r)
+    support2 : bool array (r, n)
+    tol : float, optional
+        Decide numerically: entries with ``|a| <= tol * max|A|`` count as zero and
+        rank-one consistency is checked to that absolute accuracy. Without ``tol`` every
+        decision is exact and inputs that are not exactly representable give
+        ``"undecided"``.
+    exact_decision : {"auto", "never"}
+        Whether to run the Groebner-basis decision when the completion is stuck
+        (``"auto"``: when at most ``max_variables`` unknowns remain).
+    max_variables : int
+        Size limit for the Groebner-basis step.
+
+    Returns
+    -------
+    Verdict
+        ``status`` in {"unique", "not_unique", "infeasible", "locally_unique", "undecided"},
+        with ``reason``, ``certificate``, ``factors`` and ``verify()`` / ``explain()``.
+    """
+    A, (s1, s2) = check_chain(A, [support1, support2], _FUNC, names=["support1", "support2"],
+                              allow_object=True)
+    tol = check_tol(tol, "tol", _FUNC)
+    exact_decision = check_choice(exact_decision, "exact_decision", _FUNC, ("auto", "never"))
+    max_variables = check_int(max_variables, "max_variables", _FUNC, low=0)
+    m, n = A.shape
+    r = s1.shape[1]
+    keep = dict(A=A, support1=s1, support2=s2, tol=tol)
+
+    fast = None
+    if tol is None:
+        fast = dyadic_integer_scaling(A)
+        try:
+            R = to_exact(A) if fast is None or A.dtype.kind in "O" else None
+        except InexactInputError as exc:
+            return Verdict("undecided", f"A is not exactly representable: {exc}", None, None,
+                           "none", **keep)
+        field = "Q(i)" if R is not None and any(isinstance(v, GaussianRational) for v in R.flat) \
+            else "Q"
+        atol = None
+    else:
+        R = A.astype(np.complex128 if A.dtype.kind == "c" else np.float64).copy()
+        atol = tol * float(np.abs(R).max())
+        field = f"numerical (tol={tol:g})"
+
+    rows = [np.flatnonzero(s1[:, k]) for k in range(r)]
+    cols = [np.flatnonzero(s2[k, :]) for k in range(r)]
+    active = [k for k in range(r) if len(rows[k]) and len(cols[k])]
+    half = [(k, 1 if len(rows[k]) else 2) for k in range(r)
+            if bool(len(rows[k])) != bool(len(cols[k]))]
+    cover = coverage(s1, s2)
+
+    if fast is not None and R is None:
+        M, e = fast
+        uncovered = (cover == 0) & (M != 0)
+        if cover.max(initial=0) <= 1 and not uncovered.any():
+            R = A.astype(np.float64) if A.dtype.kind != "f" else A.copy()
+            state = _State(R, cover.copy(), rows, cols, None, {}, [], float_ok=True)
+            obstruction = _peel_disjoint_integer(state, active, M, e)
+            return _conclude(state, [], obstruction, half, m, n, r, "Q", keep,
+                             exact_decision, max_variables)
+        R = to_exact(A)
+
+    uncovered = (cover == 0) & ~is_zero(R, atol)
+    if uncovered.any():
+        i, j = np.argwhere(uncovered)[0]
+        obstruction = Obstruction("uncovered_entry",
+                                  f"A[{i}, {j}] is nonzero but no rank-one support I_k x J_k "
+                                  "covers it", {"entry": (int(i), int(j))})
+        return Verdict("infeasible", obstruction.explanation, obstruction, None, field, **keep)
+    state = _State(R, cover.copy(), rows, cols, atol, {}, [])
+    stuck, obstruction = _peel(state, active)
+    return _conclude(state, stuck, obstruction, half, m, n, r, field, keep, exact_decision,
+                     max_variables)
+
+
+def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
+              half: list[tuple[int, int]], m: int, n: int, r: int, field: str, keep: dict,
+              exact_decision: str, max_variables: int) -> Verdict:
+    from .stuck import decide_stuck
+
+    exact = state.atol is None
+    if obstruction is not None:
+        obstruction.data["steps"] = tuple(state.steps)
+        return Verdict("infeasible", obstruction.explanation, obstruction, None, field, **keep)
+    float_factors = exact and state.float_ok
+    dtype = state.R.dtype if not exact else object
+    extra = None
+    if stuck:
+        outcome = decide_stuck(state, stuck, exact_decision, max_variables)
+        if outcome.status == "infeasible":
+            outcome.obstruction.data["steps"] = tuple(state.steps)
+            return Verdict("infeasible", outcome.obstruction.explanation, outcome.obstruction,
+                           None, outcome.field or field, **keep)
+        if outcome.status == "undecided":
+            return Verdict("undecided", outcome.reason, None, None, field, **keep)
+        extra = outcome
+        field = outcome.field or field
+    S1, S2 = _factors_from(state, m, n, r, np.float64 if float_factors else dtype)
+    S1, S2 = _simplify_exact(S1), _simplify_exact(S2)
+    factors = (S1, S2)
+    # 1. free entries next to an empty partner side
+    if half:
+        k, side = half[0]
+        T = _free_index_alternative(S1, S2, k, side, keep["support1"], keep["support2"])
+        what = "column of S1" if side == 1 else "row of S2"
+        return _not_unique(factors, T, f"the {what} of index {k} multiplies an empty support: "
+                           "its entries can be set freely", field, keep)
+    # 2. classes of identical rectangles (decided by the stuck step) or zero contributions
+    if extra is not None and extra.alternative is not None:
+        return _not_unique(factors, extra.alternative(S1, S2), extra.reason, field, keep)
+    zero_k = [k for k, (x, y) in state.contributions.items()
+              if is_zero(np.asarray(x), state.atol).all() or is_zero(np.asarray(y), state.atol).all()]
+    if zero_k:
+        k = zero_k[0]
+        rows, cols = state.rows[k], state.cols[k]
+        T1, T2 = S1.copy(), S2.copy()
+        one = Fraction(1) if T2.dtype == object else 1
+        T1[rows, k] = 0 * one
+        T2[k, cols] = one
+        return _not_unique(factors, (T1, T2), f"the contribution of index {k} is forced to be zero, "
+                           f"so S1[:, {k}] = 0 and S2[{k}, :] can be anything on its support",
+                           field, keep)
+    if extra is not None:
+        return Verdict("unique", extra.reason, extra.certificate, factors, field, **keep)
+    margins = _margins(state, keep) if not exact else {}
+    cert = CompletionCertificate(tuple(state.steps), field, margins)
+    reason = (f"the rank-one completion determines all {len(state.steps)} contributions, all "
+              "nonzero")
+    if state.atol is not None:
+        reason += f" (numerically, tol={keep['tol']:g}; margins in the certificate)"
+    return Verdict("unique", reason, cert, factors, field, **keep)
+
+
+def _margins(state: _State, keep: dict) -> dict:
+    A = keep["A"]
+    smallest = min((float(np.min(np.abs(A[np.asarray(s.rows)[s.tree[:, 0]],
+                                          np.asarray(s.cols)[s.tree[:, 1]]])))
+                    for s in state.steps if len(s.tree)), default=float("nan"))
+    return {"atol": state.atol, "smallest_pivot_entry": smallest}
+
+
+def _not_unique(factors: tuple, alternative: tuple, reason: str, field: str, keep: dict) -> Verdict:
+    cert = AlternativeCertificate((_simplify_exact(alternative[0]), _simplify_exact(alternative[1])),
+                                  reason)
+    return Verdict("not_unique", reason, cert, factors, field, **keep)
