@@ -27,7 +27,8 @@ unassigned nodes only touch assigned ones (always the case for L = 2, and for L 
 one side is fixed) their remaining choices are independent and one bipartite matching per
 inner dimension (Hopcroft-Karp) finishes the job -- so repeated or parallel columns never
 lead to a wrong greedy choice. In exact mode a node may only be matched to a node with the
-same *contribution* ``(F[0]...F[k])[:, j] (F[k+1]...F[L-1])[j, :]`` (an invariant), which
+same degrees and the same *contribution* ``(F[0]...F[k])[:, j] (F[k+1]...F[L-1])[j, :]``
+(an invariant, compared through two fixed integer probe vectors on each side), which
 prunes almost every branch. Cost: polynomial (about ``sum_k r_k^2`` edge checks) when no two
 inner nodes of a dimension look alike, exponential in the size of classes of look-alike
 nodes in the worst case (deciding equivalence contains graph isomorphism for L >= 3).
@@ -61,9 +62,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Sequence
 
+import networkx as nx
 import numpy as np
 from networkx.algorithms.bipartite import hopcroft_karp_matching
-import networkx as nx
+from sympy.utilities.iterables import multiset_permutations
 
 from ._validation import as_matrix, check_tol, param_error
 from .exact import GaussianRational, InexactInputError, to_exact
@@ -115,10 +117,10 @@ def _as_factors(factors: Any, name: str, func: str,
     return mats
 
 
-def _to_field(mats: list[np.ndarray], tol: float | None, name: str, func: str
+def _to_field(mats: list[np.ndarray], exact: bool, name: str, func: str
               ) -> list[np.ndarray]:
-    """Exact object arrays (tol None) or float/complex arrays (real input stays real)."""
-    if tol is None:
+    """Exact object arrays or float/complex arrays (real input stays real)."""
+    if exact:
         try:
             return [to_exact(M) for M in mats]
         except InexactInputError as exc:
@@ -126,17 +128,17 @@ def _to_field(mats: list[np.ndarray], tol: float | None, name: str, func: str
                 f"{func} decides exactly when tol=None, but {name} has an entry that is not "
                 f"exactly a (Gaussian) rational number ({exc}). Pass tol=... (for example "
                 "tol=1e-9) for a numerical comparison.") from exc
-    out = []
-    for M in mats:
-        if M.dtype == object:
-            vals = [complex(x) for x in M.flat]
-            real = all(v.imag == 0 for v in vals)
-            M = np.array([v.real for v in vals] if real else vals,
-                         dtype=float if real else complex).reshape(M.shape)
-        elif M.dtype.kind in "iu":
-            M = M.astype(float)
-        out.append(M)
-    return out
+    return [_numeric(M) for M in mats]
+
+
+def _numeric(M: np.ndarray) -> np.ndarray:
+    """Float (or complex, when some entry is not real) copy of an exact or integer array."""
+    if M.dtype == object:
+        vals = [complex(x) for x in M.flat]
+        real = all(v.imag == 0 for v in vals)
+        return np.array([v.real for v in vals] if real else vals,
+                        dtype=float if real else complex).reshape(M.shape)
+    return M.astype(float) if M.dtype.kind in "iu" else M
 
 
 # --------------------------------------------------------------------------------------
@@ -208,24 +210,37 @@ def _deviation(Fb: list[np.ndarray], G: list[np.ndarray], exact: bool) -> tuple[
     return max(dev), max(e / s for e, s in zip(dev, scales))
 
 
+def _probes(F: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two fixed integer probe vectors on the rows of F[0] and on the columns of F[L-1]
+    (fixed seed: the outer dimensions are not permuted, so the probes are canonical)."""
+    gen = np.random.default_rng(20240607)
+    U = gen.integers(1, 2**20, size=(F[0].shape[0], 2))
+    W = gen.integers(1, 2**20, size=(F[-1].shape[1], 2))
+    return U, W
+
+
+def _projected_chain(F: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``left[k] = (F[0]...F[k])^T U`` and ``right[k] = F[k]...F[L-1] W`` for the probes,
+    computed with matrix-vector products only."""
+    U, W = _probes(F)
+    left = [F[0].T.dot(U)]
+    for M in F[1:]:
+        left.append(M.T.dot(left[-1]))
+    right = [F[-1].dot(W)]
+    for M in F[-2::-1]:
+        right.insert(0, M.dot(right[0]))
+    return left, right
+
+
 def _contribution_keys(F: list[np.ndarray]) -> list[list[tuple]]:
     """For each inner dimension k, a key per index j, invariant under permutation/scaling:
-    the degrees of node j and the normalised pair (prefix column, suffix row) of the
-    products ``F[0]...F[k]`` and ``F[k+1]...F[L-1]`` (their outer product is j's
-    contribution to the product)."""
-    L = len(F)
-    prefix = [F[0]]
-    for k in range(1, L - 1):
-        prefix.append(prefix[-1].dot(F[k]))
-    suffix = [F[L - 1]]
-    for k in range(L - 2, 0, -1):
-        suffix.insert(0, F[k].dot(suffix[0]))
-    keys = []
-    for k in range(L - 1):
-        P, S = prefix[k], suffix[k]
-        keys.append([(len(_nonzero(F[k][:, j])), len(_nonzero(F[k + 1][j])))
-                     + _normalised_pair(P[:, j], S[j]) for j in range(P.shape[1])])
-    return keys
+    the degrees of node j and the normalised pair ``(u_i^T P[:, j], S[j] w_i)``, i = 1, 2,
+    where ``P = F[0]...F[k]``, ``S = F[k+1]...F[L-1]`` (``P[:, j] S[j]`` is the
+    contribution of j to the product) and u_i, w_i are fixed integer probes."""
+    left, right = _projected_chain(F)
+    return [[(len(_nonzero(F[k][:, j])), len(_nonzero(F[k + 1][j])))
+             + _normalised_pair(left[k][j], right[k + 1][j]) for j in range(F[k].shape[1])]
+            for k in range(len(F) - 1)]
 
 
 # --------------------------------------------------------------------------------------
@@ -276,6 +291,17 @@ class Equivalence:
         return (f"Equivalence(equivalent=True, permutations={perms}, scalings={scal}, "
                 f"residual={self.residual:.3g}, tol={self.tol})")
 
+    def explain(self) -> str:
+        """A short human-readable account of the decision and the witness."""
+        if not self.equivalent:
+            return f"Not equivalent: {self.reason}."
+        lines = [f"Equivalent ({'exact' if self.tol is None else f'tol={self.tol}'}, "
+                 f"residual {self.residual:.3g}):"]
+        for k, (p, d) in enumerate(zip(self.permutations, self.scalings)):
+            pairs = ", ".join(f"{j}<-{int(i)} (x {x})" for j, (i, x) in enumerate(zip(p, d)))
+            lines.append(f"  inner dimension {k} (columns of factors[{k}]): {pairs}")
+        return "\n".join(lines)
+
     def apply(self, factors_a: Sequence[Any]) -> list[np.ndarray]:
         """Transform ``factors_a`` with the witness (should give ``factors_b``).
 
@@ -302,11 +328,8 @@ class Equivalence:
             except InexactInputError:
                 exact = False
         if not exact:
-            F = _to_field(F, 1.0, "factors_a", func)
-        scales = self.scalings if exact else [np.array([complex(x) for x in d]) if
-                                              np.iscomplexobj(d) or d.dtype == object and any(
-                                                  isinstance(x, GaussianRational) for x in d)
-                                              else d.astype(float) for d in self.scalings]
+            F = [_numeric(M) for M in F]
+        scales = self.scalings if exact else [_numeric(d) for d in self.scalings]
         return _transform(F, self.permutations, scales, exact)
 
     def verify(self, factors_a: Sequence[Any], factors_b: Sequence[Any], *,
@@ -333,7 +356,7 @@ class Equivalence:
                 raise ValueError("Equivalence.verify compares exactly when tol=None, but an "
                                  f"entry is not exact ({exc}). Pass tol=...") from exc
         else:
-            G, Fb = _to_field(G, tol, "factors_a", func), _to_field(Fb, tol, "factors_b", func)
+            G, Fb = [_numeric(M) for M in G], [_numeric(M) for M in Fb]
         return _deviation(Fb, G, exact)[1] <= (0.0 if exact else tol)
 
 
@@ -562,10 +585,8 @@ def _reason(Fa: list[np.ndarray], Fb: list[np.ndarray], tol: float | None,
                             if L == 2 else f"inner index {i} of dimension {k}")
                     return (f"{what} contributes a rank-one term to the product that no inner "
                             "index of factors_b contributes")
-        pa, pb = Fa[0], Fb[0]
-        for k in range(1, L):
-            pa, pb = pa.dot(Fa[k]), pb.dot(Fb[k])
-        if not all(x == y for x, y in zip(pa.flat, pb.flat)):
+        pa, pb = _projected_chain(Fa)[1][0], _projected_chain(Fb)[1][0]
+        if not all(x == y for x, y in zip(pa.flat, pb.flat)):  # sound: A_a w != A_b w
             return "the products differ"
     how = "exactly" if exact else f"within tol={tol}"
     return (f"no permutation and scaling of the inner dimensions maps factors_a to factors_b "
@@ -625,7 +646,8 @@ def equivalent(factors_a: Sequence[Any], factors_b: Sequence[Any], *,
     tol = check_tol(tol, "tol", func)
     A = _as_factors(factors_a, "factors_a", func)
     B = _as_factors(factors_b, "factors_b", func, like=A)
-    Fa, Fb = _to_field(A, tol, "factors_a", func), _to_field(B, tol, "factors_b", func)
+    exact = tol is None
+    Fa, Fb = _to_field(A, exact, "factors_a", func), _to_field(B, exact, "factors_b", func)
     search = _Search(Fa, Fb, tol)
     if search.solve():
         perms = tuple(search.pi[t].copy() for t in range(1, len(Fa)))
@@ -678,37 +700,34 @@ def _orderings(F: list[np.ndarray], keys: list[list[tuple]]):
     """Yield, for each inner dimension, orders sorted by the invariant keys, running over
     the distinct orders of look-alike indices (twins -- indices exchanged by an
     automorphism -- are not reordered among themselves)."""
-    per_dim = []
+    groups, total = [], 1
     for k, kk in enumerate(keys):
         order = sorted(range(len(kk)), key=lambda j: kk[j])
-        groups = [list(g) for _, g in itertools.groupby(order, key=lambda j: kk[j])]
-        choices = []
-        for g in groups:
-            twin = {}
+        for _, g in itertools.groupby(order, key=lambda j: kk[j]):
+            twin: dict = {}
             for j in g:
                 twin.setdefault(_normalised_pair(F[k][:, j], F[k + 1][j]), []).append(j)
             classes = list(twin.values())
-            choices.append(_multiset_orders(classes))
-        per_dim.append(choices)
-    total = 1
-    for choices in per_dim:
-        for c in choices:
-            total *= len(c)
+            groups.append((k, classes))
+            total *= math.factorial(sum(map(len, classes))) // math.prod(
+                math.factorial(len(c)) for c in classes)
     if total > MAX_ORDERINGS:
         raise ValueError(f"canonical_form: {total} orderings of look-alike inner indices would "
                          f"have to be compared (limit {MAX_ORDERINGS}); the factorization is "
                          "too symmetric for a canonical form -- use equivalent() instead.")
-    for combo in itertools.product(*[itertools.product(*choices) for choices in per_dim]):
-        yield [np.array([j for part in dim for j in part], dtype=int) for dim in combo]
+    choices = [_multiset_orders(classes) for _, classes in groups]
+    for combo in itertools.product(*choices):
+        orders: list[list[int]] = [[] for _ in keys]
+        for (k, _), part in zip(groups, combo):
+            orders[k] += part
+        yield [np.array(o, dtype=int) for o in orders]
 
 
 def _multiset_orders(classes: list[list[int]]) -> list[list[int]]:
     """Distinct orders of the members of ``classes`` up to reordering inside a class."""
-    if len(classes) == 1:
-        return [classes[0]]
     labels = [c for c, members in enumerate(classes) for _ in members]
     out = []
-    for perm in sorted(set(itertools.permutations(labels))):
+    for perm in multiset_permutations(labels):
         it = [iter(c) for c in classes]
         out.append([next(it[c]) for c in perm])
     return out
@@ -748,14 +767,14 @@ def canonical_form(factors: Sequence[Any], *, tol: float | None = None) -> list[
     >>> import numpy as np
     >>> X, W = np.array([[1, 2], [3, 4]]), np.array([[1, 0], [5, 6]])
     >>> ca = canonical_form([X, W])
-    >>> cb = canonical_form([X[:, ::-1] * 3, W[::-1] / 3])
+    >>> cb = canonical_form([X[:, ::-1] * 2, W[::-1] / 2])
     >>> all((P == Q).all() for P, Q in zip(ca, cb)), [str(x) for x in ca[0].flat]
     (True, ['1', '1', '3', '2'])
     """
     func = "canonical_form"
     tol = check_tol(tol, "tol", func)
-    F = _to_field(_as_factors(factors, "factors", func), tol, "factors", func)
     exact = tol is None
+    F = _to_field(_as_factors(factors, "factors", func), exact, "factors", func)
     if not exact:
         F = [np.where(np.abs(M) <= tol * np.max(np.abs(M)), 0, M) for M in F]
     keys = _contribution_keys(F)
