@@ -3,7 +3,8 @@
 Prints a table: N, transform, splitting order, median wall time over ``--repeats`` runs
 (after one warm-up run; single-threaded BLAS), relative error ||A - product||_F / ||A||_F.
 
-    python benchmarks/bench_butterfly.py [--max-n 4096] [--repeats 3] [--orders left-to-right,balanced]
+    python benchmarks/bench_butterfly.py [--max-n 4096] [--repeats 3]
+        [--orders left-to-right,balanced]
 """
 
 import os

@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .exact import to_exact
+from .exact import exact_matmul, to_exact
 from .graphs import coverage, is_zero, propagate
 from .verdict import (AlgebraicCertificate, AlternativeCertificate, CompletionCertificate,
                       Obstruction, Verdict, _fmt_array)
@@ -48,7 +48,10 @@ def _product_matches(v: Verdict, S1: np.ndarray, S2: np.ndarray) -> bool:
         if any(not _is_zero_exact(x) for x in E1[~v.support1]) or \
                 any(not _is_zero_exact(x) for x in E2[~v.support2]):
             return False
-        P = E1.dot(E2)
+        import sympy
+
+        symbolic = any(isinstance(x, sympy.Basic) for M in (E1, E2) for x in M.flat)
+        P = E1.dot(E2) if symbolic else exact_matmul(E1, E2)
         A = to_exact(v.A)
         return all(_is_zero_exact(p - a) for p, a in zip(P.flat, A.flat))
     _, atol = _arith(v)

@@ -59,6 +59,7 @@ __all__ = [
     "solve_exact",
     "rank_mod_p",
     "exact_equal",
+    "exact_matmul",
     "DEFAULT_PRIME",
 ]
 
@@ -245,6 +246,41 @@ def exact_to_float(E: np.ndarray) -> np.ndarray:
     if any(isinstance(x, GaussianRational) for x in E.flat):
         return np.array([complex(x) for x in E.flat], dtype=complex).reshape(E.shape)
     return np.array([float(x) for x in E.flat], dtype=float).reshape(E.shape)
+
+
+def exact_matmul(A: Any, B: Any) -> np.ndarray:
+    """Exact product of two matrices of (Gaussian) rationals, as an object array.
+
+    Rational matrices go through python-flint's ``fmpq_mat`` (C speed); Gaussian ones through
+    the realification ``(P + iQ)(R + iS) = (PR - QS) + i(PS + QR)``.
+
+    >>> exact_matmul([[1, 2]], [[Fraction(1, 2)], [1]])[0, 0]
+    Fraction(5, 2)
+    """
+    a, b = to_exact(A), to_exact(B)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+        raise param_error("exact_matmul", "B", f"a 2-D array with {a.shape[1]} rows",
+                          f"shape {b.shape}", raw=True)
+    if _is_gaussian(a) or _is_gaussian(b):
+        re = np.vectorize(lambda x: x.re if isinstance(x, GaussianRational) else x, otypes=[object])
+        im = np.vectorize(lambda x: x.im if isinstance(x, GaussianRational) else Fraction(0),
+                          otypes=[object])
+        P, Q, R, S = re(a), im(a), re(b), im(b)
+        real = exact_matmul(P, R) - exact_matmul(Q, S)
+        imag = exact_matmul(P, S) + exact_matmul(Q, R)
+        out = np.empty(real.shape, dtype=object)
+        for idx in np.ndindex(real.shape):
+            out[idx] = real[idx] if imag[idx] == 0 else GaussianRational(real[idx], imag[idx])
+        return out
+    if not HAVE_FLINT or a.size == 0 or b.size == 0:  # pragma: no cover
+        return a.dot(b)
+    prod = _fmpq(a) * _fmpq(b)
+    out = np.empty((a.shape[0], b.shape[1]), dtype=object)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            q = prod[i, j]
+            out[i, j] = Fraction(int(q.p), int(q.q))
+    return out
 
 
 def exact_equal(A: Any, B: Any) -> bool:

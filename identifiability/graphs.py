@@ -29,7 +29,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from ._validation import as_matrix, as_support, check_real, param_error
@@ -48,6 +48,8 @@ __all__ = [
 def is_zero(values: np.ndarray, atol: float | None) -> np.ndarray:
     """Elementwise zero test: exact (``atol=None``) or ``|v| <= atol``."""
     values = np.asarray(values)
+    if atol is None and values.dtype != object:
+        return values == 0
     if atol is None:
         return np.array([v == 0 for v in values.flat], dtype=bool).reshape(values.shape)
     return np.abs(values) <= atol
@@ -220,5 +222,18 @@ def _complete_components(vals: np.ndarray, edges: np.ndarray, labels: np.ndarray
 
 
 def coverage(support1: np.ndarray, support2: np.ndarray) -> np.ndarray:
-    """Number of rank-one supports ``I_k x J_k`` covering each entry (int m x n array)."""
-    return support1.astype(np.int64) @ support2.astype(np.int64)
+    """Number of rank-one supports ``I_k x J_k`` covering each entry (int m x n array).
+
+    Sparse supports use a scipy.sparse product (cost proportional to the number of
+    covered entries), dense ones a float64 BLAS product (exact: counts are below 2**53).
+    """
+    return _bool_product(support1, support2)
+
+
+def _bool_product(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    """Integer product of two boolean matrices, sparse or dense whichever is cheaper."""
+    sparse_cost = float(P.sum(axis=0) @ Q.sum(axis=1))   # multiply-adds of a sparse product
+    if 30.0 * sparse_cost < float(P.shape[0]) * P.shape[1] * Q.shape[1]:
+        prod = csr_matrix(P, dtype=np.int64) @ csr_matrix(Q, dtype=np.int64)
+        return prod.toarray()
+    return (P.astype(np.float64) @ Q.astype(np.float64)).astype(np.int64)

@@ -40,7 +40,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from fractions import Fraction
 from typing import Any
 
@@ -49,7 +49,7 @@ import numpy as np
 from ._validation import check_chain, check_choice, check_int, check_tol
 from .exact import (GaussianRational, InexactInputError, dyadic_integer_scaling, rank_exact,
                     nullspace_exact, to_exact)
-from .graphs import coverage, is_zero, propagate, spanning_tree_edges, _components
+from .graphs import _bool_product, _components, coverage, is_zero, propagate, spanning_tree_edges
 from .supports import equivalence_classes
 from .verdict import (AlternativeCertificate, CompletionCertificate, CompletionStep, Obstruction,
                       Verdict)
@@ -71,6 +71,7 @@ class _State:
     contributions: dict      # k -> (x, y) on (rows[k], cols[k])
     steps: list              # CompletionStep in order
     float_ok: bool = False   # exact mode: contributions are exact float64 values
+    margins: dict = dc_field(default_factory=dict)  # numerical mode: what the verdict rests on
 
 
 def _zero_like(exact: bool, dtype: Any) -> Any:
@@ -164,7 +165,7 @@ def _peel(state: _State, active: list[int]) -> tuple[list[int], Obstruction | No
     for k in active:
         s1[state.rows[k], k] = True
         s2[k, state.cols[k]] = True
-    overlap = ((s1.T.astype(np.int64) @ s1) > 0) & ((s2.astype(np.int64) @ s2.T) > 0)
+    overlap = (_bool_product(s1.T, s1) > 0) & (_bool_product(s2, s2.T) > 0)
     queue = list(active)
     queued = set(active)
     while queue:
@@ -185,68 +186,90 @@ def _peel(state: _State, active: list[int]) -> tuple[list[int], Obstruction | No
     return sorted(remaining), None
 
 
-def _peel_disjoint_integer(state: _State, active: list[int], M: np.ndarray, e: int
-                           ) -> Obstruction | None:
-    """Vectorised completion when all rectangles are disjoint and A = M / 2^e (int64 M).
+def _peel_disjoint(state: _State, active: list[int], M: np.ndarray | None = None, e: int = 0
+                   ) -> Obstruction | None:
+    """Vectorised completion when the rectangles are pairwise disjoint.
 
-    Every rectangle is then entirely private: C_k = A on it, which must be rank one. Blocks
-    of the same shape are tested together with exact int64 cross-multiplication.
+    Every rectangle is then entirely private: ``C_k`` equals A on it and must be rank one.
+    Blocks of the same shape are tested together, pivoting on one entry per block:
+    exactly with int64 cross-multiplication when ``A = M / 2**e`` (``M`` given), else
+    numerically (pivot = largest entry, residual of the rank-one fit <= atol).
     """
+    exact = M is not None
+    atol = 0.0 if exact else state.atol
+    src = M if exact else state.R
     groups: dict[tuple[int, int], list[int]] = {}
     for k in active:
         groups.setdefault((len(state.rows[k]), len(state.cols[k])), []).append(k)
+    worst = 0.0
     for (p, q), ks in groups.items():
+        g = len(ks)
         rows = np.array([state.rows[k] for k in ks])
         cols = np.array([state.cols[k] for k in ks])
-        B = M[rows[:, :, None], cols[:, None, :]]                      # (g, p, q) int64
-        flat = B.reshape(len(ks), -1)
-        nz = flat != 0
-        has = nz.any(axis=1)
-        piv = np.argmax(nz, axis=1)
+        B = src[rows[:, :, None], cols[:, None, :]]                     # (g, p, q)
+        absB = np.abs(B).reshape(g, -1)
+        has = absB.max(axis=1) > atol
+        piv = np.argmax(absB > 0, axis=1) if exact else np.argmax(absB, axis=1)
         i0, j0 = piv // q, piv % q
-        g = np.arange(len(ks))
-        pv = B[g, i0, j0]
-        colv = B[g, :, j0]                                              # (g, p)
-        rowv = B[g, i0, :]                                              # (g, q)
-        ok = (B * pv[:, None, None] == colv[:, :, None] * rowv[:, None, :]).reshape(len(ks), -1)
+        gi = np.arange(g)
+        pv = B[gi, i0, j0]
+        colv, rowv = B[gi, :, j0], B[gi, i0, :]                          # (g, p), (g, q)
+        if exact:
+            ok = (B * pv[:, None, None] == colv[:, :, None] * rowv[:, None, :]).reshape(g, -1)
+        else:
+            safe = np.where(has, pv, 1)
+            err = np.abs(B - colv[:, :, None] * (rowv / safe[:, None])[:, None, :]).reshape(g, -1)
+            err[~has] = 0
+            worst = max(worst, float(err.max(initial=0.0)))
+            ok = err <= atol
         bad = ~ok.all(axis=1) & has
         if bad.any():
             t = int(np.flatnonzero(bad)[0])
-            e = int(np.flatnonzero(~ok[t])[0])
+            flat = int(np.flatnonzero(~ok[t])[0])
             k = ks[t]
             return Obstruction(
                 "inconsistent_completion",
                 f"rectangle {k} covers its entries alone, so C_{k} equals A there, but that "
                 f"block is not rank one (2x2 minor through ({int(rows[t, i0[t]])}, "
-                f"{int(cols[t, j0[t]])}) and ({int(rows[t, e // q])}, {int(cols[t, e % q])}))",
-                {"k": k, "entry": (int(rows[t, e // q]), int(cols[t, e % q]))})
+                f"{int(cols[t, j0[t]])}) and ({int(rows[t, flat // q])}, {int(cols[t, flat % q])}))",
+                {"k": k, "entry": (int(rows[t, flat // q]), int(cols[t, flat % q]))})
+        nz_col = np.abs(colv) > atol
+        nz_row = np.abs(rowv) > atol
+        if exact:
+            X = colv.astype(np.float64) / 2.0 ** e
+            divisible = np.all(rowv % np.where(has, pv, 1)[:, None] == 0, axis=1)
+            Y = (rowv // np.where(has, pv, 1)[:, None]).astype(np.float64)
+        else:
+            X = np.where(nz_col, colv, 0)
+            Y = np.where(nz_row, rowv / np.where(has, pv, 1)[:, None], 0)
+            divisible = np.ones(g, dtype=bool)
+        X[~has] = 0
+        Y[~has] = 0
+        private = np.argwhere(np.ones((p, q), dtype=bool))
+        empty = np.zeros((0, 2), dtype=np.int64)
+        all_rows, all_cols = np.arange(p), np.arange(q)
         for t, k in enumerate(ks):
-            private = np.argwhere(np.ones((p, q), dtype=bool))
+            y = Y[t]
+            if exact and not divisible[t]:
+                state.float_ok = False
+                y = np.array([Fraction(int(v), int(pv[t])) for v in rowv[t]], dtype=object)
             if has[t]:
-                tree = np.array([(i0[t], j) for j in range(q)] +
-                                [(i, j0[t]) for i in range(p) if i != i0[t]], dtype=np.int64)
-                # rows/columns that are zero in the block are forced to zero
-                x = colv[t].astype(np.float64) / 2.0 ** e
-                if np.all(rowv[t] % pv[t] == 0):
-                    y = (rowv[t] // pv[t]).astype(np.float64)
-                else:
-                    state.float_ok = False
-                    y = np.array([Fraction(int(v), int(pv[t])) for v in rowv[t]], dtype=object)
-                tree_nz = tree[[B[t, i, j] != 0 for i, j in tree]]
-                zr = np.array([(i, j0[t]) for i in range(p) if B[t, i, j0[t]] == 0], dtype=np.int64)
-                zc = np.array([(i0[t], j) for j in range(q) if B[t, i0[t], j] == 0], dtype=np.int64)
-                step = CompletionStep(k, state.rows[k], state.cols[k], private, tree_nz,
-                                      zr.reshape(-1, 2), zc.reshape(-1, 2))
+                r_nz, c_nz = all_rows[nz_col[t]], all_cols[nz_row[t]]
+                r_nz = r_nz[r_nz != i0[t]]
+                tree = np.concatenate([np.column_stack([np.full(len(c_nz), i0[t]), c_nz]),
+                                       np.column_stack([r_nz, np.full(len(r_nz), j0[t])])])
+                zr = all_rows[~nz_col[t]]
+                zc = all_cols[~nz_row[t]]
+                step = CompletionStep(k, state.rows[k], state.cols[k], private, tree,
+                                      np.column_stack([zr, np.full(len(zr), j0[t])]),
+                                      np.column_stack([np.full(len(zc), i0[t]), zc]))
             else:
-                x = np.zeros(p, dtype=state.R.dtype)
-                y = np.zeros(q, dtype=state.R.dtype)
-                step = CompletionStep(k, state.rows[k], state.cols[k], private,
-                                      np.zeros((0, 2), int), np.zeros((0, 2), int),
-                                      np.zeros((0, 2), int))
-            state.contributions[k] = (x, y)
+                step = CompletionStep(k, state.rows[k], state.cols[k], private, empty, empty, empty)
+            state.contributions[k] = (X[t], y)
             state.steps.append(step)
         state.cover[rows[:, :, None], cols[:, None, :]] -= 1
         state.R[rows[:, :, None], cols[:, None, :]] = 0
+    state.margins["max_rank_one_residual"] = worst
     return None
 
 
@@ -341,49 +364,44 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
     r = s1.shape[1]
     keep = dict(A=A, support1=s1, support2=s2, tol=tol)
 
-    fast = None
-    if tol is None:
-        fast = dyadic_integer_scaling(A)
-        try:
-            R = to_exact(A) if fast is None or A.dtype.kind in "O" else None
-        except InexactInputError as exc:
-            return Verdict("undecided", f"A is not exactly representable: {exc}", None, None,
-                           "none", **keep)
-        field = "Q(i)" if R is not None and any(isinstance(v, GaussianRational) for v in R.flat) \
-            else "Q"
-        atol = None
-    else:
-        R = A.astype(np.complex128 if A.dtype.kind == "c" else np.float64).copy()
-        atol = tol * float(np.abs(R).max())
-        field = f"numerical (tol={tol:g})"
-
     rows = [np.flatnonzero(s1[:, k]) for k in range(r)]
     cols = [np.flatnonzero(s2[k, :]) for k in range(r)]
     active = [k for k in range(r) if len(rows[k]) and len(cols[k])]
     half = [(k, 1 if len(rows[k]) else 2) for k in range(r)
             if bool(len(rows[k])) != bool(len(cols[k]))]
     cover = coverage(s1, s2)
+    disjoint = cover.max(initial=0) <= 1
 
-    if fast is not None and R is None:
-        M, e = fast
-        uncovered = (cover == 0) & (M != 0)
-        if cover.max(initial=0) <= 1 and not uncovered.any():
-            R = A.astype(np.float64) if A.dtype.kind != "f" else A.copy()
-            state = _State(R, cover.copy(), rows, cols, None, {}, [], float_ok=True)
-            obstruction = _peel_disjoint_integer(state, active, M, e)
-            return _conclude(state, [], obstruction, half, m, n, r, "Q", keep,
-                             exact_decision, max_variables)
-        R = to_exact(A)
+    fast = dyadic_integer_scaling(A) if tol is None and disjoint else None
+    if tol is not None:
+        R = A.astype(np.complex128 if A.dtype.kind == "c" else np.float64).copy()
+        atol = tol * float(np.abs(R).max())
+        field = f"numerical (tol={tol:g})"
+    elif fast is not None:
+        R, atol, field = A.astype(np.float64), None, "Q"
+    else:
+        try:
+            R = to_exact(A)
+        except InexactInputError as exc:
+            return Verdict("undecided", f"A is not exactly representable: {exc}", None, None,
+                           "none", **keep)
+        atol = None
+        field = "Q(i)" if any(isinstance(v, GaussianRational) for v in R.flat) else "Q"
 
-    uncovered = (cover == 0) & ~is_zero(R, atol)
+    nonzero = (fast[0] != 0) if fast is not None else ~is_zero(R, atol)
+    uncovered = (cover == 0) & nonzero
     if uncovered.any():
         i, j = np.argwhere(uncovered)[0]
         obstruction = Obstruction("uncovered_entry",
                                   f"A[{i}, {j}] is nonzero but no rank-one support I_k x J_k "
                                   "covers it", {"entry": (int(i), int(j))})
         return Verdict("infeasible", obstruction.explanation, obstruction, None, field, **keep)
-    state = _State(R, cover.copy(), rows, cols, atol, {}, [])
-    stuck, obstruction = _peel(state, active)
+    state = _State(R, cover.copy(), rows, cols, atol, {}, [], float_ok=fast is not None)
+    if disjoint and (fast is not None or atol is not None):
+        M, e = fast if fast is not None else (None, 0)
+        stuck, obstruction = [], _peel_disjoint(state, active, M, e)
+    else:
+        stuck, obstruction = _peel(state, active)
     return _conclude(state, stuck, obstruction, half, m, n, r, field, keep, exact_decision,
                      max_variables)
 
@@ -437,7 +455,7 @@ def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
                            field, keep)
     if extra is not None:
         return Verdict("unique", extra.reason, extra.certificate, factors, field, **keep)
-    margins = _margins(state, keep) if not exact else {}
+    margins = {**_margins(state, keep), **state.margins} if not exact else {}
     cert = CompletionCertificate(tuple(state.steps), field, margins)
     reason = (f"the rank-one completion determines all {len(state.steps)} contributions, all "
               "nonzero")

@@ -81,7 +81,8 @@ def test_calculus_validates_shapes():
     with pytest.raises(ValueError, match="'S2' parameter of objective"):
         objective(np.ones((2, 2)), np.ones((2, 1)), np.ones((2, 2)))
     with pytest.raises(ValueError, match="'support1' parameter of gradient"):
-        gradient(np.ones((2, 2)), np.ones((2, 1)), np.ones((1, 2)), np.ones((2, 2)), np.ones((1, 2)))
+        gradient(np.ones((2, 2)), np.ones((2, 1)), np.ones((1, 2)), np.ones((2, 2)),
+                 np.ones((1, 2)))
     with pytest.raises(ValueError, match="'A' parameter of hessian"):
         hessian([[np.nan]], [[1.0]], [[1.0]], [[1]], [[1]])
 
