@@ -1,1 +1,45 @@
-"""Exact answers to "is this sparse factorization unique?"."""
+"""Exact answers to "is this sparse factorization unique?".
+
+Every verdict comes with a certificate that ``verify()`` re-checks: an explicit second
+factorization, a completion order with bipartite connectivity witnesses, an exact rank, or an
+obstruction. See the README for a tour.
+
+>>> import numpy as np
+>>> from identifiability import check_uniqueness
+>>> check_uniqueness(np.array([[1, 2], [1, 3]]), np.ones((2, 2)), [[1, 1], [0, 1]]).status
+'not_unique'
+"""
+
+from .equivalence import Equivalence, canonical_form, equivalent, rank_one_contributions
+from .exact import (ExactRank, GaussianRational, InexactInputError, exact_matmul, is_exact,
+                    nullspace_exact, rank_exact, rank_mod_p, solve_exact, to_exact)
+from .generic import GenericResult, LocalResult, generic_uniqueness, jacobian, local_identifiability
+from .graphs import RankOneCompletion, bipartite_graph, complete_rank_one, coverage
+from .supports import (all_supports, block_diag_support, butterfly_segment_support,
+                       butterfly_split_supports, butterfly_supports, dense_support,
+                       equivalence_classes, kron_support, lower_triangular_support,
+                       random_support, rank_one_supports, support_of)
+from .symbolic import ConditionCheck, UniquenessConditions, uniqueness_conditions
+from .two_layer import check_uniqueness
+from .verdict import (STATUSES, AlgebraicCertificate, AlternativeCertificate,
+                      CompletionCertificate, CompletionStep, JacobianCertificate, Obstruction,
+                      Verdict)
+
+__all__ = [
+    # two-layer uniqueness
+    "check_uniqueness", "Verdict", "STATUSES", "CompletionCertificate", "CompletionStep",
+    "AlternativeCertificate", "Obstruction", "AlgebraicCertificate", "JacobianCertificate",
+    # equivalence
+    "equivalent", "Equivalence", "canonical_form", "rank_one_contributions",
+    # generic / symbolic
+    "generic_uniqueness", "local_identifiability", "jacobian", "GenericResult", "LocalResult",
+    "uniqueness_conditions", "UniquenessConditions", "ConditionCheck",
+    # supports
+    "support_of", "dense_support", "lower_triangular_support", "random_support", "all_supports",
+    "kron_support", "block_diag_support", "butterfly_supports", "butterfly_segment_support",
+    "butterfly_split_supports", "rank_one_supports", "equivalence_classes",
+    # graphs and exact algebra
+    "complete_rank_one", "RankOneCompletion", "bipartite_graph", "coverage",
+    "rank_exact", "nullspace_exact", "solve_exact", "rank_mod_p", "exact_matmul", "to_exact",
+    "is_exact", "ExactRank", "GaussianRational", "InexactInputError",
+]

@@ -52,6 +52,10 @@ def param_error(func: str, name: str, expected: str, got: Any, *, kind: type = V
 
 
 def _is_exact_number(x: Any) -> bool:
+    from .exact import GaussianRational
+
+    if isinstance(x, GaussianRational):
+        return True
     try:
         import sympy
 

@@ -184,14 +184,22 @@ def _verify_algebraic(v: Verdict, cert: AlgebraicCertificate, steps: tuple) -> b
     eqs, unknowns, _ = lifted_system(R, cover, rows, cols, list(cert.stuck))
     if [sympy.expand(e) for e in eqs] != [sympy.expand(e) for e in cert.system]:
         return False
+    if not unknowns:  # nothing left to solve: the system must hold identically
+        return all(sympy.simplify(e) == 0 for e in eqs)
     G = sympy.groebner(eqs, *unknowns, order="lex")
     if list(G.exprs) != list(cert.basis):
         return False
     if v.status == "unique":
-        sols = sympy.solve(list(G.exprs), unknowns, dict=True)
+        from .stuck import contribution_key, solution_points
+
+        if not G.is_zero_dimensional:
+            return False
+        sols = solution_points(list(G.exprs), unknowns, 10 ** 6)
         if cert.field == "R":
             sols = [s for s in sols if all(val.is_real for val in s.values())]
-        return G.is_zero_dimensional and len(sols) == 1
+        _, _, contrib = lifted_system(R, cover, rows, cols, list(cert.stuck))
+        keys = {contribution_key(s, contrib, rows, cols, list(cert.stuck)) for s in sols}
+        return len(keys) == 1
     return True
 
 

@@ -23,7 +23,8 @@ from .exact import GaussianRational, rank_exact, to_exact
 from .graphs import is_zero
 from .verdict import AlgebraicCertificate, Obstruction
 
-__all__ = ["decide_stuck", "StuckOutcome", "lifted_system", "sympy_number"]
+__all__ = ["decide_stuck", "StuckOutcome", "lifted_system", "sympy_number", "contribution_key",
+           "solution_points"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def _rank_factorization(B: np.ndarray, atol: float | None) -> tuple[int, np.ndar
 
 
 def _decide_classes(state: Any, classes: list[list[int]]) -> StuckOutcome:
+    ranks = []
     for cls in classes:
         k = cls[0]
         rows, cols = state.rows[k], state.cols[k]
@@ -117,6 +119,7 @@ def _decide_classes(state: Any, classes: list[list[int]]) -> StuckOutcome:
                 f"which no other remaining rectangle meets: their sum must equal the residual "
                 f"block there, of rank {rank} > {len(cls)}",
                 {"class": cls, "rows": rows, "cols": cols, "rank": rank}))
+        ranks.append(rank)
         for t, kk in enumerate(cls):
             if t < rank:
                 state.contributions[kk] = (C[:, t], F[t])
@@ -125,17 +128,28 @@ def _decide_classes(state: Any, classes: list[list[int]]) -> StuckOutcome:
                 state.contributions[kk] = (np.array([zero] * len(rows), dtype=B.dtype),
                                            np.array([zero] * len(cols), dtype=B.dtype))
     cls = classes[0]
+    rank0 = ranks[0]
+    one = Fraction(1) if state.atol is None else 1.0
 
     def alternative(S1: np.ndarray, S2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        k, l = cls[0], cls[1]
         T1, T2 = S1.copy(), S2.copy()
+        if rank0 < len(cls):
+            l = cls[-1]                          # an unused index: x_l = y_l = 0
+            T1[state.rows[l], l] = one           # x_l may be anything while y_l = 0
+            return T1, T2
+        k, l = cls[0], cls[1]
         T1[:, l] = S1[:, k] + S1[:, l]          # S1 @ G with G = [[1, 1], [0, 1]]
         T2[k, :] = S2[k, :] - S2[l, :]          # G^{-1} @ S2
         return T1, T2
 
-    reason = (f"indices {cls} share one rectangle that no other remaining rectangle meets: only "
-              "the sum of their contributions is determined, and mixing the two columns by "
-              "G = [[1, 1], [0, 1]] gives another factorization")
+    if rank0 < len(cls):
+        reason = (f"indices {cls} share one rectangle that no other remaining rectangle meets; "
+                  f"their residual block has rank {rank0} < {len(cls)}, so index {cls[-1]} "
+                  "contributes zero and its column of S1 can be set freely")
+    else:
+        reason = (f"indices {cls} share one rectangle that no other remaining rectangle meets: "
+                  "only the sum of their contributions is determined, and mixing the two "
+                  "columns by G = [[1, 1], [0, 1]] gives another factorization")
     return StuckOutcome("determined", reason, alternative=alternative)
 
 
@@ -180,7 +194,20 @@ def lifted_system(R: np.ndarray, cover: np.ndarray, rows: list, cols: list, stuc
     return eqs, unknowns, contrib
 
 
-def _points(basis: list, unknowns: list, n_wanted: int) -> list[dict]:
+def contribution_key(point: dict, contrib: dict, rows: list, cols: list, stuck: list) -> tuple:
+    """Multiset of (rectangle, contribution) of a solution of the lifted system.
+
+    Two solutions have the same key iff their factorizations are equivalent (scaling and
+    permutations of identical rectangles preserve exactly this multiset).
+    """
+    import sympy
+
+    return tuple(sorted((tuple(rows[k]), tuple(cols[k]),
+                         str(contrib[k].subs(point).applyfunc(sympy.nsimplify).tolist()))
+                        for k in stuck))
+
+
+def solution_points(basis: list, unknowns: list, n_wanted: int) -> list[dict]:
     """Up to ``n_wanted`` explicit solutions (free parameters set to small integers)."""
     import sympy
 
@@ -223,7 +250,7 @@ def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckO
             "2x2 minors of C_k = 0} is [1]: no factorization exists, even over C",
             {"stuck": stuck, "equations": tuple(eqs), "unknowns": tuple(unknowns)}))
     zero_dim = G is None or G.is_zero_dimensional
-    points = _points(basis, unknowns, 10 ** 6 if zero_dim else 2)
+    points = solution_points(basis, unknowns, 10 ** 6 if zero_dim else 6)
     if real_data:
         points = [p for p in points if all(v.is_real for v in p.values())]
     field = "R" if real_data else "C"
@@ -239,18 +266,23 @@ def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckO
             out[k] = _rank_one_factors(C, None)
         return out
 
+    keys = [contribution_key(p, contrib, state.rows, state.cols, stuck) for p in points]
+    classes = list(dict.fromkeys(keys))
     first = fill(points[0])
     state.contributions.update(first)
-    n_solutions = len(points) if zero_dim else None
+    n_solutions = len(classes) if zero_dim else None
     cert = AlgebraicCertificate(tuple(basis), tuple(unknowns), n_solutions, field,
                                 tuple(eqs), stuck=tuple(stuck), steps=tuple(state.steps))
-    if zero_dim and len(points) == 1:
+    if zero_dim and len(classes) == 1:
         reason = (f"the completion is stuck on rectangles {stuck}, but the Groebner basis of the "
-                  f"lifted system has exactly one solution over {field}")
+                  f"lifted system has exactly one solution over {field} (modulo permutations of "
+                  "identical rectangles)")
         return StuckOutcome("determined", reason, field, certificate=cert)
-    second = fill(points[1]) if len(points) > 1 else None
-    if second is None:  # pragma: no cover - positive dimension always yields two points
-        return StuckOutcome("undecided", "could not produce a second explicit solution")
+    other = next((p for p, kk in zip(points, keys) if kk != keys[0]), None)
+    if other is None:
+        return StuckOutcome("undecided", f"the lifted system on rectangles {stuck} has infinitely "
+                            "many solutions, but the explicit ones found are all equivalent")
+    second = fill(other)
 
     def alternative(S1: np.ndarray, S2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         T1, T2 = S1.astype(object), S2.astype(object)
@@ -265,16 +297,20 @@ def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckO
     return StuckOutcome("determined", reason, field, certificate=cert, alternative=alternative)
 
 
-def decide_stuck(state: Any, stuck: list[int], exact_decision: str, max_variables: int
+def decide_stuck(state: Any, stuck: list[int], method: str, max_variables: int
                  ) -> StuckOutcome:
-    """Decide the stuck rectangles (see the module docstring)."""
-    classes = _classes(state, stuck)
+    """Decide the stuck rectangles (see the module docstring).
+
+    ``method`` is that of :func:`~identifiability.check_uniqueness`: ``"completion"`` never
+    runs the Groebner step, ``"groebner"`` goes to it directly.
+    """
+    classes = _classes(state, stuck) if method != "groebner" else None
     if classes is not None:
         return _decide_classes(state, classes)
     if state.atol is not None:
         return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck}; the exact "
                             "(Groebner) decision needs exact data, and tol was given")
-    if exact_decision == "never":
+    if method == "completion":
         return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and "
-                            "exact_decision='never'")
+                            "method='completion' skips the exact (Groebner) decision")
     return _decide_groebner(state, stuck, max_variables)

@@ -19,7 +19,7 @@ Method (cheap to expensive; Zheng, Riccietti & Gribonval 2021; THEORY.md B7):
 3. *Stuck.* When the remaining rectangles form pairwise disjoint classes of identical
    rectangles, each class is a plain low-rank factorization problem: never unique.
    Otherwise, for small instances, a Groebner basis (sympy) of the lifted system
-   ``{sum C_k = residual, 2x2 minors of C_k = 0}`` decides exactly (``exact_decision``).
+   ``{sum C_k = residual, 2x2 minors of C_k = 0}`` decides exactly (``method="auto"`` or ``"groebner"``).
 4. Anything else is ``"undecided"`` with the reason.
 
 Inputs that are not exactly representable (see :mod:`identifiability.exact`) are decided
@@ -302,7 +302,7 @@ def _simplify_exact(E: np.ndarray) -> np.ndarray:
     vals = [float(v) for v in E.flat]
     if all(Fraction(f) == v for f, v in zip(vals, E.flat)):
         return np.array(vals, dtype=float).reshape(E.shape)
-    return E
+    return to_exact(E)  # uniformly Fractions
 
 
 def _class_alternative(S1: np.ndarray, S2: np.ndarray, cls: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -328,7 +328,7 @@ def _free_index_alternative(S1: np.ndarray, S2: np.ndarray, k: int, side: int,
 
 
 def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None = None,
-                     exact_decision: str = "auto", max_variables: int = 16) -> Verdict:
+                     method: str = "auto", max_variables: int = 16) -> Verdict:
     """Decide whether ``A = S1 @ S2`` with the given supports is unique up to scaling.
 
     Parameters
@@ -343,9 +343,11 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
         rank-one consistency is checked to that absolute accuracy. Without ``tol`` every
         decision is exact and inputs that are not exactly representable give
         ``"undecided"``.
-    exact_decision : {"auto", "never"}
-        Whether to run the Groebner-basis decision when the completion is stuck
-        (``"auto"``: when at most ``max_variables`` unknowns remain).
+    method : {"auto", "completion", "groebner"}
+        ``"auto"``: completion first, then the exact decisions on what is left (the Groebner
+        basis only when at most ``max_variables`` unknowns remain). ``"completion"``: no
+        Groebner step (stuck cases are "undecided"). ``"groebner"``: skip the completion and
+        decide the whole lifted system (small instances; a cross-check).
     max_variables : int
         Size limit for the Groebner-basis step.
 
@@ -358,7 +360,7 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
     A, (s1, s2) = check_chain(A, [support1, support2], _FUNC, names=["support1", "support2"],
                               allow_object=True)
     tol = check_tol(tol, "tol", _FUNC)
-    exact_decision = check_choice(exact_decision, "exact_decision", _FUNC, ("auto", "never"))
+    method = check_choice(method, "method", _FUNC, ("auto", "completion", "groebner"))
     max_variables = check_int(max_variables, "max_variables", _FUNC, low=0)
     m, n = A.shape
     r = s1.shape[1]
@@ -397,18 +399,23 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
                                   "covers it", {"entry": (int(i), int(j))})
         return Verdict("infeasible", obstruction.explanation, obstruction, None, field, **keep)
     state = _State(R, cover.copy(), rows, cols, atol, {}, [], float_ok=fast is not None)
-    if disjoint and (fast is not None or atol is not None):
+    if method == "groebner":
+        if atol is not None:
+            return Verdict("undecided", "method='groebner' needs exact data (tol was given)", None,
+                           None, field, **keep)
+        stuck, obstruction = list(active), None
+    elif disjoint and (fast is not None or atol is not None):
         M, e = fast if fast is not None else (None, 0)
         stuck, obstruction = [], _peel_disjoint(state, active, M, e)
     else:
         stuck, obstruction = _peel(state, active)
-    return _conclude(state, stuck, obstruction, half, m, n, r, field, keep, exact_decision,
+    return _conclude(state, stuck, obstruction, half, m, n, r, field, keep, method,
                      max_variables)
 
 
 def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
               half: list[tuple[int, int]], m: int, n: int, r: int, field: str, keep: dict,
-              exact_decision: str, max_variables: int) -> Verdict:
+              method: str, max_variables: int) -> Verdict:
     from .stuck import decide_stuck
 
     exact = state.atol is None
@@ -419,7 +426,7 @@ def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
     dtype = state.R.dtype if not exact else object
     extra = None
     if stuck:
-        outcome = decide_stuck(state, stuck, exact_decision, max_variables)
+        outcome = decide_stuck(state, stuck, method, max_variables)
         if outcome.status == "infeasible":
             outcome.obstruction.data["steps"] = tuple(state.steps)
             return Verdict("infeasible", outcome.obstruction.explanation, outcome.obstruction,

@@ -1,0 +1,242 @@
+"""Tests of identifiability.relu: symmetries (C27), path-lifting (C34), local identifiability."""
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from identifiability.relu import (ReLUNet, balance, canonical_form, equivalent, local_identifiability,
+                                  output_jacobian, path_lifting, path_lifting_jacobian, transform)
+
+ORACLES = json.loads((Path(__file__).parents[1] / "data" / "relu_oracles.json").read_text())["cases"]
+
+
+def c27():
+    inp = ORACLES["C27"]["inputs"]
+    net = ReLUNet([inp["W1"], inp["W2"]], [inp["b1"], inp["b2"]])
+    return net, inp
+
+
+# ---------------------------------------------------------------- the network type
+
+def test_forward_matches_formula_and_shapes():
+    net, inp = c27()
+    X = np.array(inp["x"], dtype=float)
+    W1, b1, W2, b2 = (np.array(inp[k], dtype=float) for k in ("W1", "b1", "W2", "b2"))
+    expected = np.maximum(X @ W1.T + b1, 0) @ W2.T + b2
+    np.testing.assert_allclose(net(X), expected, rtol=0, atol=1e-15)
+    assert net.forward(X[0]).shape == (1,)
+    assert net.widths == (2, 3, 1) and net.depth == 2 and net.n_params == 13
+
+
+def test_immutable_and_validated():
+    net, _ = c27()
+    with pytest.raises(ValueError):
+        net.weights[0][0, 0] = 5.0
+    with pytest.raises(AttributeError):
+        net.weights = ()
+    with pytest.raises(ValueError, match="'weights\\[1\\]' parameter of ReLUNet"):
+        ReLUNet([np.ones((3, 2)), np.ones((1, 2))])
+    with pytest.raises(ValueError, match="zero outside supports"):
+        ReLUNet([np.ones((2, 2))], supports=[np.eye(2, dtype=bool)])
+    with pytest.raises(ValueError, match="finite"):
+        ReLUNet([[[np.nan]]])
+    with pytest.raises(TypeError, match="'X' parameter"):
+        net.forward([[1j, 0]])
+    with pytest.raises(ValueError, match="2 columns"):
+        net.forward(np.ones((3, 5)))
+
+
+def test_params_round_trip_with_supports():
+    S = np.array([[1, 1], [0, 1]], dtype=bool)
+    net = ReLUNet([np.array([[1., 2.], [0., 3.]]), np.array([[4., 5.]])], [[1., 2.], [3.]],
+                  [S, np.ones((1, 2), dtype=bool)])
+    theta = net.params()
+    assert theta.tolist() == [1, 2, 3, 1, 2, 4, 5, 3]
+    assert net.with_params(theta * 2).params().tolist() == (theta * 2).tolist()
+
+
+# ---------------------------------------------------------------- C27: symmetries
+
+def test_c27_positive_rescaling_keeps_outputs_and_sign_flip_changes_them():
+    net, inp = c27()
+    lam = np.array(inp["lam"])
+    X = np.array(inp["x"], dtype=float)
+    scaled = transform(net, [np.arange(3)], [lam])
+    np.testing.assert_allclose(scaled(X), net(X), rtol=1e-14)
+    W1, b1, W2, b2 = (np.array(inp[k], dtype=float) for k in ("W1", "b1", "W2", "b2"))
+    flipped = ReLUNet([W1 * -lam[:, None], W2 / -lam[None, :]], [b1 * -lam, b2])
+    assert ORACLES["C27"]["expected"]["negative_scaling_changes_function"]
+    assert not np.allclose(flipped(X), net(X))
+    res = equivalent(net, scaled, tol=1e-12)
+    assert res
+    np.testing.assert_allclose(res.apply(net).weights[0], scaled.weights[0], rtol=1e-14)
+    np.testing.assert_allclose(res.scalings[0], lam)
+    assert not equivalent(net, flipped, tol=1e-12)
+
+
+def test_equivalent_exact_witness_with_permutation():
+    W1 = np.array([[1, -2], [Fraction(1, 2), 1], [-1, 1]], dtype=object)
+    net = ReLUNet([W1, [[1, 2, -1]]], [[0, 1, 3], [5]])
+    other = transform(net, [[2, 0, 1]], [[Fraction(3), Fraction(1, 4), Fraction(7)]])
+    res = equivalent(net, other)
+    assert res and res.tol is None and res.residual == 0.0
+    assert res.permutations[0].tolist() == [2, 0, 1]
+    assert [str(s) for s in res.scalings[0]] == ["3", "1/4", "7"]
+    assert all(isinstance(x, Fraction) for x in res.apply(net).weights[0].flat)
+    assert "inexact" not in repr(res)
+
+
+def test_equivalent_needs_tol_for_inexact_entries():
+    net, _ = c27()
+    with pytest.raises(ValueError, match="Pass tol"):
+        equivalent(net, net)
+
+
+def test_equivalent_deep_network_and_duplicates():
+    rng = np.random.default_rng(0)
+    Ws = [rng.integers(-3, 4, size=(4, 3)), rng.integers(-3, 4, size=(3, 4)),
+          rng.integers(-3, 4, size=(2, 3))]
+    Ws[0][1] = Ws[0][0]                      # two look-alike neurons in the first layer
+    net = ReLUNet(Ws, [rng.integers(-2, 3, size=n) for n in (4, 3, 2)])
+    F = Fraction
+    other = transform(net, [[3, 1, 0, 2], [2, 0, 1]], [[F(2), F(1), F(3), F(1)], [F(1), F(5), F(2)]])
+    res = equivalent(net, other)
+    assert res
+    np.testing.assert_array_equal(res.apply(net)(np.eye(3)), other(np.eye(3)))
+    assert canonical_form(net).params().tolist() == canonical_form(other).params().tolist()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000))
+def test_canonical_form_is_an_orbit_invariant(seed):
+    rng = np.random.default_rng(seed)
+    net = ReLUNet([rng.integers(-2, 3, size=(3, 2)), rng.integers(-2, 3, size=(2, 3))],
+                  [rng.integers(-2, 3, size=3), rng.integers(-2, 3, size=2)])
+    perm = rng.permutation(3)
+    scales = [Fraction(int(k), 2) for k in rng.integers(1, 6, size=3)]
+    other = transform(net, [perm], [scales])
+    assert equivalent(net, other)
+    assert canonical_form(net).params().tolist() == canonical_form(other).params().tolist()
+    assert equivalent(net, canonical_form(net))
+    X = rng.integers(-3, 4, size=(5, 2))
+    assert canonical_form(net)(X).tolist() == net(X).tolist()
+
+
+def test_canonical_form_float_mode():
+    net, inp = c27()
+    other = transform(net, [[1, 2, 0]], [[0.3, 2.0, 1.7]])
+    a, b = canonical_form(net, tol=1e-9), canonical_form(other, tol=1e-9)
+    np.testing.assert_allclose(a.params(), b.params(), atol=1e-12)
+
+
+def test_balance_equalises_norms_and_keeps_the_function():
+    net, inp = c27()
+    b = balance(transform(net, [np.arange(3)], [[100.0, 0.01, 3.0]]))
+    W1, b1 = b.weights[0], b.biases[0]
+    np.testing.assert_allclose(np.sqrt((W1 ** 2).sum(1) + b1 ** 2), np.abs(b.weights[1][0]))
+    np.testing.assert_allclose(b(np.array(inp["x"])), net(np.array(inp["x"])), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- C34: path-lifting
+
+def test_c34_path_lifting_invariant_and_reconstructs():
+    inp = ORACLES["C34"]["inputs"]
+    W1, W2 = np.array(inp["W1"]), np.array(inp["W2"])
+    net = ReLUNet([W1, W2])
+    phi = path_lifting(net).weights
+    np.testing.assert_array_equal(phi, W2[:, :, None] * W1[None, :, :])
+    scaled = transform(net, [np.arange(3)], [inp["lam"]])
+    np.testing.assert_allclose(path_lifting(scaled).weights, phi, rtol=1e-15)
+    X = np.array(inp["x"])
+    active = (X @ W1.T > 0)
+    recon = np.einsum("nh,ohi,ni->no", active, phi, X)
+    np.testing.assert_allclose(recon, net(X), atol=1e-14)
+
+
+def test_path_lifting_with_biases_and_depth_three():
+    net = ReLUNet([[[1, 2]], [[3], [4]], [[5, 6]]], [[1], [2, 3], [4]])
+    P = path_lifting(net)
+    assert P.weights.shape == (1, 2, 1, 2)
+    assert P.weights[0, 1, 0, 1] == 6 * 4 * 2
+    assert [b.shape for b in P.biases] == [(1, 2, 1), (1, 2), (1,)]
+    assert P.biases[0][0, 1, 0] == 6 * 4 * 1 and P.biases[1][0, 0] == 5 * 2
+    assert P.vector.size == 4 + 2 + 2 + 1
+
+
+def test_path_lifting_jacobian_matches_finite_differences():
+    rng = np.random.default_rng(1)
+    net = ReLUNet([rng.normal(size=(3, 2)), rng.normal(size=(2, 3)), rng.normal(size=(1, 2))],
+                  [rng.normal(size=3), rng.normal(size=2), rng.normal(size=1)])
+    J = path_lifting_jacobian(net)
+    theta, h = net.params(), 1e-6
+    fd = np.stack([(path_lifting(net.with_params(theta + h * e)).vector
+                    - path_lifting(net.with_params(theta - h * e)).vector) / (2 * h)
+                   for e in np.eye(theta.size)], axis=1)
+    np.testing.assert_allclose(J, fd, atol=1e-7)
+    # rescaling tangents are in the kernel of the path-lifting Jacobian
+    assert np.linalg.matrix_rank(J) <= net.n_params - 5
+
+
+def test_output_jacobian_matches_finite_differences():
+    rng = np.random.default_rng(2)
+    net = ReLUNet([rng.normal(size=(4, 3)), rng.normal(size=(2, 4))],
+                  [rng.normal(size=4), rng.normal(size=2)])
+    X = rng.normal(size=(6, 3))
+    J = output_jacobian(net, X)
+    theta, h = net.params(), 1e-6
+    fd = np.stack([(net.with_params(theta + h * e)(X) - net.with_params(theta - h * e)(X)).ravel()
+                   / (2 * h) for e in np.eye(theta.size)], axis=1)
+    np.testing.assert_allclose(J, fd, atol=1e-7)
+
+
+# ---------------------------------------------------------------- local identifiability
+
+def teacher():
+    W1 = np.array([[1, 0, -1], [0, 2, 1], [1, 1, 0]])
+    W2 = np.array([[1, -1, 2]])
+    S1 = W1 != 0
+    return ReLUNet([W1, W2], supports=[S1, np.ones((1, 3), dtype=bool)])
+
+
+def test_identifiable_sparse_teacher_exact():
+    rng = np.random.default_rng(0)
+    X = rng.integers(-4, 5, size=(30, 3))
+    X = X[np.all(X @ teacher().weights[0].T != 0, axis=1)]
+    res = local_identifiability(teacher(), X)
+    assert res.identifiable is True and res.field == "Q"
+    assert (res.n_params, res.orbit_dim, res.jacobian_rank) == (9, 3, 6)
+    assert "rank 6" in res.explain() or "rank 6" in res.reason
+
+
+def test_not_identifiable_when_data_see_one_linear_piece():
+    X = np.array([[1, 2], [2, 1], [3, 1]])
+    net = ReLUNet([[[1, 0], [0, 1]], [[1, 1]]])
+    res = local_identifiability(net, X)
+    assert res.identifiable is False
+    assert res.jacobian_rank == 2 and res.n_params - res.orbit_dim == 4
+
+
+def test_dead_neuron_is_not_identifiable():
+    net = ReLUNet([[[1, 0], [-1, -1]], [[1, 1]]])     # neuron 1 never active on X > 0
+    X = np.array([[1, 2], [2, 1], [3, 1], [1, 5]])
+    assert local_identifiability(net, X).identifiable is False
+
+
+def test_zero_preactivation_is_undecided():
+    net = ReLUNet([[[1, -1]], [[1]]])
+    res = local_identifiability(net, [[1, 1], [2, 1]])
+    assert res.identifiable is None and "not differentiable" in res.reason
+    assert local_identifiability(net, [[1.1, 0.3]]).identifiable is None   # inexact
+    assert local_identifiability(net, [[2, 1], [1, 3]], tol=1e-9).identifiable is not None
+
+
+def test_numerical_mode_agrees_with_exact():
+    rng = np.random.default_rng(0)
+    X = rng.integers(-4, 5, size=(30, 3))
+    X = X[np.all(X @ teacher().weights[0].T != 0, axis=1)]
+    assert local_identifiability(teacher(), X * 1.0, tol=1e-9).identifiable is True
