@@ -56,7 +56,8 @@ def main():
     cases = []
     for N in (256, 1024):
         H = hadamard(N)
-        cases.append((f"Hadamard N={N} (exact, balanced)", lambda H=H: check_butterfly_uniqueness(H)))
+        cases.append((f"Hadamard N={N} (exact, balanced)",
+                      lambda H=H: check_butterfly_uniqueness(H)))
     H = hadamard(1024)
     for order in ("left_to_right", "right_to_left"):
         cases.append((f"Hadamard N=1024 (exact, {order})",

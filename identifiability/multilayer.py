@@ -350,7 +350,8 @@ class _Context:
         return self.products[i, j]
 
     def splits(self, i: int, j: int) -> list[int]:
-        pref = {"balanced": (i + j) // 2, "left_to_right": i + 1, "right_to_left": j - 1}[self.order]
+        pref = {"balanced": (i + j) // 2, "left_to_right": i + 1,
+                "right_to_left": j - 1}[self.order]
         return sorted(range(i + 1, j), key=lambda t: (abs(t - pref), t))
 
 

@@ -363,8 +363,7 @@ def _decide_blocks(A: np.ndarray, nonzero: np.ndarray, mode: str, k1: int, k2: i
     if condition is None and mix is None:
         return None
     U, V = _block_factors(A, rows, cols, atol is None)
-    sup = (U != 0, V != 0) if U.dtype != object else \
-        (np.array([[x != 0 for x in row] for row in U]), np.array([[x != 0 for x in row] for row in V]))
+    sup = tuple(np.array([[x != 0 for x in row] for row in F], dtype=bool) for F in (U, V))
     r = len(rows)
     factors = (_simplify(U), _simplify(V))
     if condition is not None:

@@ -143,17 +143,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_butterfly(args: argparse.Namespace) -> int:
     from landscape import butterfly_factorize, dft, hadamard
 
-    if args.hadamard is not None:
-        A, label = hadamard(args.hadamard), f"Hadamard N={args.hadamard}"
-    elif args.dft is not None:
-        A, label = dft(args.dft), f"DFT N={args.dft}"
-    elif args.matrix is not None:
-        A, label = load_matrix(args.matrix, name="A"), str(args.matrix)
-    else:
-        raise BadInput("give --hadamard N, --dft N or a matrix file")
     permutation = None if args.permutation == "none" else args.permutation
-    t0 = time.perf_counter()
     try:
+        if args.hadamard is not None:
+            A, label = hadamard(args.hadamard), f"Hadamard N={args.hadamard}"
+        elif args.dft is not None:
+            A, label = dft(args.dft), f"DFT N={args.dft}"
+        else:
+            A, label = load_matrix(args.matrix, name="A"), str(args.matrix)
+        t0 = time.perf_counter()
         res = butterfly_factorize(A, permutation=permutation, order=args.order)
     except (ValueError, TypeError) as exc:
         raise BadInput(str(exc)) from exc

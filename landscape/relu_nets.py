@@ -1,0 +1,963 @@
+"""Sparse ReLU networks: proximal training, pruning, supermasks, and a convex global reference.
+
+Objective (square loss, weight decay ``wd`` on the weights, biases not penalised)::
+
+    F(theta) = 1/2 ||f_theta(X) - Y||_F^2 + wd/2 * sum_l ||W_l||_F^2,   W_l in C_l
+
+with ``C_l`` a :class:`landscape.projections.Constraint` (fixed support, top-k, ...).
+Every trainer is batched over random starts (leading axis ``n_starts``).
+
+* :func:`train_relu` -- ``method="palm"``: block proximal gradient over the layers (PALM of
+  Bolte-Sabach-Teboulle, THEORY B2) with a backtracking step per start and block (the block
+  gradient of a ReLU net has no global Lipschitz constant); the prox of
+  ``wd/2 ||W||^2 + indicator(C)`` is ``C.project(W / (1 + t wd))`` for the sparsity sets.
+  ``method="sgd"``: proximal stochastic gradient with minibatches.
+* :func:`magnitude_pruning` -- iterative magnitude pruning with rewinding (lottery tickets).
+* :func:`supermask` -- learn scores over fixed random weights, keep the top-k by score
+  (straight-through estimator), Zhou et al. 2019 / edge-popup.
+* :func:`convex_reference` -- the global optimum of a two-layer scalar-output ReLU net with
+  weight decay, from the convex reformulation of Pilanci & Ergen (2020): with
+  ``D_i = diag(1[X u_i >= 0])`` running over the activation patterns of the data,
+
+      min 1/2 ||sum_i D_i X (v_i - w_i) - y||^2 + beta sum_i (||v_i|| + ||w_i||)
+      s.t. (2 D_i - I) X v_i >= 0,  (2 D_i - I) X w_i >= 0,
+
+  whose value equals the non-convex optimum of ``1/2 ||relu(X W1^T) w2 - y||^2 +
+  beta/2 (||W1||^2 + ||w2||^2)`` once the width is at least the number of non-zero
+  ``(v_i, w_i)``. The patterns are enumerated exactly (the cells of the hyperplane
+  arrangement ``{x_k^T u = 0}``) when ``X`` has at most 3 columns -- e.g. 2-D data plus a
+  bias column; otherwise they are sampled and the value is only an upper bound on the
+  optimum ("sampled, lower bound not certified").
+* :func:`sample_relu` -- many starts of :func:`train_relu` classified against the convex
+  reference ("global", "spurious local minimum", "diverging", "not converged") and
+  clustered modulo the ReLU symmetries (:func:`identifiability.relu.equivalent`).
+
+Examples
+--------
+>>> import numpy as np
+>>> X = np.array([[1., 0.], [0., 1.], [1., 1.], [-1., 1.]])
+>>> y = np.maximum(X @ [1., -1.], 0)
+>>> ref = convex_reference(X, y, beta=1e-3)
+>>> ref.exhaustive, bool(abs(ref.net(X)[:, 0] - y).max() < 1e-2)
+(True, True)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from identifiability._validation import (as_matrix, check_choice, check_int, check_real, check_rng,
+                                         param_error)
+from identifiability.relu import ReLUNet, _balance_arrays, equivalent
+
+from .projections import Constraint, project_topk, support
+
+__all__ = [
+    "TrainResult",
+    "train_relu",
+    "diverging",
+    "PruningResult",
+    "magnitude_pruning",
+    "SupermaskResult",
+    "supermask",
+    "ConvexReference",
+    "activation_patterns",
+    "convex_reference",
+    "ReLUProblem",
+    "ReLULandscape",
+    "sample_relu",
+]
+
+_MAX_BACKTRACK = 40
+
+
+# --------------------------------------------------------------------------------------
+# batched kernels: parameters are lists of arrays with a leading start axis
+# --------------------------------------------------------------------------------------
+
+def _forward(Ws, bs, X) -> list[np.ndarray]:
+    """Activations ``[X, h_1, ..., output]``, each ``(S, n, width)``."""
+    H, acts = np.broadcast_to(X, (Ws[0].shape[0],) + X.shape), []
+    acts.append(H)
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        Z = H @ np.swapaxes(W, 1, 2) + b[:, None, :]
+        H = Z if l == len(Ws) - 1 else np.maximum(Z, 0.0)
+        acts.append(H)
+    return acts
+
+
+def _smooth(Ws, bs, X, Y) -> np.ndarray:
+    R = _forward(Ws, bs, X)[-1] - Y
+    return 0.5 * (R ** 2).sum(axis=(1, 2))
+
+
+def _grads(Ws, bs, X, Y, scale: float = 1.0):
+    """Loss ``1/2 ||f(X) - Y||^2`` per start and its gradients (times ``scale``)."""
+    acts = _forward(Ws, bs, X)
+    G = acts[-1] - Y
+    loss = 0.5 * (G ** 2).sum(axis=(1, 2))
+    gW, gb = [None] * len(Ws), [None] * len(Ws)
+    for l in range(len(Ws) - 1, -1, -1):
+        gW[l] = scale * (np.swapaxes(G, 1, 2) @ acts[l])
+        gb[l] = scale * G.sum(axis=1)
+        if l > 0:
+            G = (G @ Ws[l]) * (acts[l] > 0)
+    return loss, gW, gb
+
+
+def _penalty(Ws, wd: float) -> np.ndarray:
+    return 0.5 * wd * sum((W ** 2).sum(axis=(1, 2)) for W in Ws)
+
+
+def _prox(V: np.ndarray, t: np.ndarray, wd: float, c: Constraint | None) -> np.ndarray:
+    V = V / (1.0 + t[:, None, None] * wd)
+    return V if c is None else c.project(V)
+
+
+def _balanced_norm(Ws, bs) -> np.ndarray:
+    Wb, bb = _balance_arrays(Ws, bs)
+    return np.sqrt(sum((W ** 2).sum(axis=(1, 2)) for W in Wb) + sum((b ** 2).sum(axis=1)
+                                                                    for b in bb))
+
+
+def diverging(history: Any, norms: Any, *, growth: float = 2.0) -> np.ndarray:
+    """Divergence signature per start: objective decreasing while balanced norms grow.
+
+    True when, over the second half of the recorded run, the objective never increased
+    (up to 1e-12 relative), decreased overall, and the balanced parameter norm grew by at
+    least ``growth`` and was still growing at the end (THEORY B8, C31/C37).
+
+    >>> h = np.array([[1.0, 0.5, 0.25, 0.12]]); n = np.array([[1.0, 2.0, 4.0, 8.0]])
+    >>> diverging(h, n).tolist()
+    [True]
+    """
+    func = "diverging"
+    h = as_matrix(history, "history", func, allow_complex=False)
+    n = as_matrix(norms, "norms", func, allow_complex=False)
+    growth = check_real(growth, "growth", func, low=1.0)
+    if h.shape != n.shape:
+        raise param_error(func, "norms", f"an array of shape {h.shape}", f"shape {n.shape}",
+                          raw=True)
+    half = h[:, h.shape[1] // 2:]
+    nh = n[:, n.shape[1] // 2:]
+    if half.shape[1] < 2:
+        return np.zeros(h.shape[0], dtype=bool)
+    mono = np.all(np.diff(half, axis=1) <= 1e-12 * np.abs(half[:, :-1]), axis=1)
+    down = half[:, -1] < half[:, 0]
+    grow = (nh[:, -1] >= growth * nh[:, 0]) & (nh[:, -1] > nh[:, -2])
+    return mono & down & grow
+
+
+# --------------------------------------------------------------------------------------
+# training
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, repr=False)
+class TrainResult:
+    """Outcome of :func:`train_relu` for every start (batch axis first).
+
+    Attributes
+    ----------
+    weights, biases : tuple of ndarray
+        ``weights[l]`` of shape ``(n_starts, n_{l+1}, n_l)``; ``biases[l]`` of shape
+        ``(n_starts, n_{l+1})`` (zeros when trained without biases).
+    objective : ndarray (n_starts,)
+        Final ``F`` (loss plus weight decay).
+    history, norm_history : ndarray (n_starts, n_records)
+        ``F`` and the balanced parameter norm after every sweep / epoch.
+    converged : bool ndarray
+        Stopping rule of :func:`train_relu` met (see ``tol`` there).
+    n_iter : int ndarray
+        Sweeps (epochs) run by every start.
+    diverging : bool ndarray
+        :func:`diverging` on the histories.
+    method : str
+    bias : bool
+    """
+
+    weights: tuple
+    biases: tuple
+    objective: np.ndarray
+    history: np.ndarray
+    norm_history: np.ndarray
+    converged: np.ndarray
+    n_iter: np.ndarray
+    diverging: np.ndarray
+    method: str
+    bias: bool
+
+    @property
+    def best(self) -> int:
+        """Index of the start with the smallest objective."""
+        return int(np.argmin(self.objective))
+
+    def net(self, i: int | None = None) -> ReLUNet:
+        """Start ``i`` (default: the best) as a :class:`identifiability.relu.ReLUNet`."""
+        i = self.best if i is None else check_int(i, "i", "TrainResult.net", low=0,
+                                                  high=self.objective.size - 1)
+        return ReLUNet([W[i] for W in self.weights],
+                       [b[i] for b in self.biases] if self.bias else None)
+
+    def __repr__(self) -> str:
+        b = self.best
+        return (f"TrainResult(method={self.method!r}, n_starts={self.objective.size}, "
+                f"best={b}, objective[best]={self.objective[b]:.6g}, "
+                f"converged={int(self.converged.sum())}/{self.converged.size}, "
+                f"diverging={int(self.diverging.sum())})")
+
+
+def _check_data(X: Any, Y: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
+    X = as_matrix(X, "X", func, allow_complex=False).astype(np.float64)
+    Y = np.asarray(Y)
+    Y = as_matrix(Y[:, None] if Y.ndim == 1 else Y, "Y", func, allow_complex=False
+                  ).astype(np.float64)
+    if Y.shape[0] != X.shape[0]:
+        raise param_error(func, "Y", f"{X.shape[0]} rows (the samples of X)",
+                          f"shape {Y.shape}", raw=True)
+    return X, Y
+
+
+def _check_widths(widths: Any, X: np.ndarray, Y: np.ndarray, func: str) -> list[int]:
+    try:
+        hidden = [check_int(w, "widths", func, low=1) for w in widths]
+    except TypeError:
+        hidden = [check_int(widths, "widths", func, low=1)]
+    return [X.shape[1]] + hidden + [Y.shape[1]]
+
+
+def _check_constraints(constraints: Any, sizes: list[int], func: str) -> list:
+    L = len(sizes) - 1
+    if constraints is None:
+        return [None] * L
+    cons = list(constraints)
+    if len(cons) != L:
+        raise param_error(func, "constraints", f"{L} constraints (one per layer, None for "
+                          "none)", f"{len(cons)}", raw=True)
+    for l, c in enumerate(cons):
+        if c is not None:
+            if not isinstance(c, Constraint):
+                raise param_error(func, f"constraints[{l}]", "a Constraint or None", c,
+                                  kind=TypeError)
+            c.check((sizes[l + 1], sizes[l]), func=func, name=f"constraints[{l}]")
+    return cons
+
+
+def _init(sizes, n_starts, rng, cons, bias: bool, scale: float):
+    Ws, bs = [], []
+    for l in range(len(sizes) - 1):
+        W = rng.normal(size=(n_starts, sizes[l + 1], sizes[l])) * scale / np.sqrt(sizes[l])
+        Ws.append(W if cons[l] is None else cons[l].project(W))
+        bs.append(np.zeros((n_starts, sizes[l + 1])))
+    return Ws, bs
+
+
+def _check_init(init: Any, sizes, func: str):
+    Ws = [np.asarray(W, dtype=np.float64) for W in init[0]]
+    bs = [np.asarray(b, dtype=np.float64) for b in init[1]]
+    S = Ws[0].shape[0]
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        if W.shape != (S, sizes[l + 1], sizes[l]) or b.shape != (S, sizes[l + 1]):
+            raise param_error(func, "init", f"(weights, biases) with weights[{l}] of shape "
+                              f"(n_starts, {sizes[l + 1]}, {sizes[l]})",
+                              f"shape {W.shape}", raw=True)
+    return Ws, bs
+
+
+def train_relu(X: Any, Y: Any, widths: Any, *, constraints: Sequence[Any] | None = None,
+               weight_decay: float = 0.0, bias: bool = True, method: str = "palm",
+               n_iter: int = 500, n_starts: int = 1, batch_size: int = 32,
+               step: float | None = None, tol: float = 1e-6, init: Any = None,
+               init_scale: float = 1.0, rng: Any = None) -> TrainResult:
+    """Train a (sparse) ReLU network with proximal methods from many starts at once.
+
+    Parameters
+    ----------
+    X : array (n_samples, n_0)
+    Y : array (n_samples, n_L) or (n_samples,)
+    widths : int or sequence of int
+        Hidden widths.
+    constraints : sequence of Constraint or None, optional
+        One per layer (:func:`landscape.projections.support`, ``topk``, ...); None: dense.
+    weight_decay : float, default 0
+        ``wd`` of the objective (weights only).
+    bias : bool, default True
+        Train biases (not penalised). False: zero biases.
+    method : {"palm", "sgd"}
+        Block proximal gradient with backtracking (monotone objective) or proximal SGD.
+    n_iter : int, default 500
+        Sweeps over the layers (palm) or epochs (sgd).
+    n_starts : int, default 1
+        Random starts (ignored when ``init`` is given).
+    batch_size : int, default 32
+        Minibatch size for sgd.
+    step : float, optional
+        sgd step (default ``1 / n_samples``), decayed as ``step / sqrt(1 + epoch)``; palm:
+        initial step (default 1).
+    tol : float, default 1e-6
+        palm: converged when the norm of the proximal-gradient mapping over a sweep
+        (``sqrt(sum_l ||W_l^+ - W_l||^2 / t_l^2)``) is at most ``tol * (1 + F)``; sgd: when
+        the relative change of ``F`` over an epoch is at most ``tol``.
+    init : (weights, biases), optional
+        Batched initial parameters (each with a leading start axis).
+    init_scale : float, default 1
+        Standard deviation times ``sqrt(fan_in)`` of the Gaussian initialisation.
+    rng : Generator or int, optional
+
+    Returns
+    -------
+    TrainResult
+
+    Examples
+    --------
+    >>> X = np.array([[1., 2.], [2., 1.], [-1., 1.], [1., -1.], [0., 1.]])
+    >>> Y = np.maximum(X @ [[1.], [-1.]], 0)
+    >>> res = train_relu(X, Y, 2, n_iter=300, n_starts=4, rng=0)
+    >>> bool(res.objective.min() < 1e-6)
+    True
+    """
+    func = "train_relu"
+    X, Y = _check_data(X, Y, func)
+    sizes = _check_widths(widths, X, Y, func)
+    cons = _check_constraints(constraints, sizes, func)
+    wd = check_real(weight_decay, "weight_decay", func, low=0.0)
+    method = check_choice(method, "method", func, ("palm", "sgd"))
+    n_iter = check_int(n_iter, "n_iter", func, low=1)
+    n_starts = check_int(n_starts, "n_starts", func, low=1)
+    batch_size = check_int(batch_size, "batch_size", func, low=1)
+    tol = check_real(tol, "tol", func, low=0.0)
+    init_scale = check_real(init_scale, "init_scale", func, low=0.0, low_open=True)
+    rng = check_rng(rng, func)
+    if step is not None:
+        step = check_real(step, "step", func, low=0.0, low_open=True)
+    Ws, bs = (_init(sizes, n_starts, rng, cons, bias, init_scale) if init is None
+              else _check_init(init, sizes, func))
+    run = _palm if method == "palm" else _sgd
+    return run(X, Y, Ws, bs, cons, wd, bool(bias), n_iter, tol, step, batch_size, rng)
+
+
+def _palm(X, Y, Ws, bs, cons, wd, bias, n_iter, tol, step, batch_size, rng) -> TrainResult:
+    S, L = Ws[0].shape[0], len(Ws)
+    t = [np.full(S, 1.0 if step is None else step) for _ in range(L)]
+    F = _smooth(Ws, bs, X, Y) + _penalty(Ws, wd)
+    hist, norms = [], []
+    active = np.ones(S, dtype=bool)
+    n_done = np.full(S, n_iter)
+    conv = np.zeros(S, dtype=bool)
+    for it in range(n_iter):
+        station = np.zeros(S)
+        for l in range(L):
+            loss, gW, gb = _grads(Ws, bs, X, Y)
+            todo = active.copy()
+            for _ in range(_MAX_BACKTRACK):
+                if not todo.any():
+                    break
+                Wn = _prox(Ws[l] - t[l][:, None, None] * gW[l], t[l], wd, cons[l])
+                bn = bs[l] - t[l][:, None] * gb[l] if bias else bs[l]
+                trial_W, trial_b = list(Ws), list(bs)
+                trial_W[l], trial_b[l] = Wn, bn
+                new = _smooth(trial_W, trial_b, X, Y)
+                dW, db = Wn - Ws[l], bn - bs[l]
+                move = (dW ** 2).sum(axis=(1, 2)) + (db ** 2).sum(axis=1)
+                quad = (loss + (gW[l] * dW).sum(axis=(1, 2)) + (gb[l] * db).sum(axis=1)
+                        + move / (2 * t[l]))
+                ok = todo & (new <= quad + 1e-12 * np.abs(loss))
+                Ws[l] = np.where(ok[:, None, None], Wn, Ws[l])
+                bs[l] = np.where(ok[:, None], bn, bs[l])
+                station += np.where(ok, move / t[l] ** 2, 0.0)
+                t[l] = np.where(ok, t[l] * 1.5, np.where(todo, t[l] * 0.5, t[l]))
+                todo &= ~ok
+        F = _smooth(Ws, bs, X, Y) + _penalty(Ws, wd)
+        hist.append(F.copy())
+        norms.append(_balanced_norm(Ws, bs))
+        newly = active & (np.sqrt(station) <= tol * (1.0 + np.abs(F)))
+        conv |= newly
+        n_done[newly] = it + 1
+        active &= ~newly
+        if not active.any():
+            break
+    return _result(Ws, bs, F, hist, norms, conv, n_done, "palm", bias)
+
+
+def _sgd(X, Y, Ws, bs, cons, wd, bias, n_iter, tol, step, batch_size, rng) -> TrainResult:
+    n = X.shape[0]
+    S = Ws[0].shape[0]
+    step = 1.0 / n if step is None else step
+    B = min(batch_size, n)
+    F = _smooth(Ws, bs, X, Y) + _penalty(Ws, wd)
+    hist, norms = [], []
+    n_done = np.full(S, n_iter)
+    conv = np.zeros(S, dtype=bool)
+    for epoch in range(n_iter):
+        F_old = F
+        eta = step / np.sqrt(1.0 + epoch)
+        tt = np.full(S, eta)
+        order = rng.permutation(n)
+        for start in range(0, n, B):
+            idx = order[start:start + B]
+            _, gW, gb = _grads(Ws, bs, X[idx], Y[idx], scale=n / idx.size)
+            for l in range(len(Ws)):
+                Ws[l] = _prox(Ws[l] - eta * gW[l], tt, wd, cons[l])
+                if bias:
+                    bs[l] = bs[l] - eta * gb[l]
+        F = _smooth(Ws, bs, X, Y) + _penalty(Ws, wd)
+        hist.append(F.copy())
+        norms.append(_balanced_norm(Ws, bs))
+        newly = ~conv & (np.abs(F_old - F) <= tol * np.maximum(np.abs(F_old), 1e-300))
+        conv |= newly
+        n_done[newly] = epoch + 1
+    return _result(Ws, bs, F, hist, norms, conv, n_done, "sgd", bias)
+
+
+def _result(Ws, bs, F, hist, norms, conv, n_done, method, bias) -> TrainResult:
+    H, N = np.array(hist).T, np.array(norms).T
+    return TrainResult(tuple(Ws), tuple(bs), F, H, N, conv, n_done,
+                       diverging(H, N) & ~conv, method, bias)
+
+
+# --------------------------------------------------------------------------------------
+# pruning and supermasks
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, repr=False)
+class PruningResult:
+    """Outcome of :func:`magnitude_pruning`.
+
+    Attributes
+    ----------
+    masks : tuple of bool arrays
+        Final supports, one per layer.
+    train : TrainResult
+        The last retraining (one start) on the final masks.
+    objective, density : ndarray (n_rounds + 1,)
+        Objective after the dense training and after every round; fraction of weights kept.
+    """
+
+    masks: tuple
+    train: TrainResult
+    objective: np.ndarray
+    density: np.ndarray
+
+    def net(self) -> ReLUNet:
+        """The pruned, retrained network (with its supports)."""
+        n = self.train.net()
+        return ReLUNet(n.weights, n.biases, self.masks)
+
+    def __repr__(self) -> str:
+        return (f"PruningResult(density={self.density[-1]:.3f}, "
+                f"objective={np.array2string(self.objective, precision=4)})")
+
+
+def _prune(W: np.ndarray, mask: np.ndarray, keep: int) -> np.ndarray:
+    return project_topk(np.where(mask, np.abs(W) + 1e-300, 0.0), keep) != 0
+
+
+def magnitude_pruning(X: Any, Y: Any, widths: Any, *, sparsity: float = 0.9,
+                      n_rounds: int = 3, rewind_iter: int = 10, n_iter: int = 300,
+                      weight_decay: float = 0.0, bias: bool = True, rng: Any = None
+                      ) -> PruningResult:
+    """Iterative magnitude pruning with rewinding (lottery tickets, Frankle et al.).
+
+    Train dense; then ``n_rounds`` times: keep the largest-magnitude weights of every layer
+    (density ``(1 - sparsity)^(r / n_rounds)``), rewind the kept weights to their values
+    after ``rewind_iter`` sweeps of the dense training, retrain on the support
+    (:func:`landscape.projections.support` constraints, PALM).
+
+    >>> X = np.random.default_rng(0).normal(size=(40, 4))
+    >>> res = magnitude_pruning(X, X[:, :1] - X[:, 1:2], 4, sparsity=0.5, n_rounds=2,
+    ...                         n_iter=100, rng=0)
+    >>> float(res.density[-1])
+    0.5
+    """
+    func = "magnitude_pruning"
+    X, Y = _check_data(X, Y, func)
+    sizes = _check_widths(widths, X, Y, func)
+    sparsity = check_real(sparsity, "sparsity", func, low=0.0, high=1.0)
+    n_rounds = check_int(n_rounds, "n_rounds", func, low=1)
+    rewind_iter = check_int(rewind_iter, "rewind_iter", func, low=0)
+    n_iter = check_int(n_iter, "n_iter", func, low=1)
+    rng = check_rng(rng, func)
+    opts = dict(weight_decay=weight_decay, bias=bias)
+    early = train_relu(X, Y, sizes[1:-1], n_iter=max(rewind_iter, 1), rng=rng, **opts)
+    rewind = ([W.copy() for W in early.weights], [b.copy() for b in early.biases])
+    res = train_relu(X, Y, sizes[1:-1], n_iter=n_iter, init=(early.weights, early.biases), **opts)
+    masks = [np.ones(W.shape[1:], dtype=bool) for W in res.weights]
+    objective, density = [res.objective[0]], [1.0]
+    total = sum(m.size for m in masks)
+    for r in range(1, n_rounds + 1):
+        frac = (1.0 - sparsity) ** (r / n_rounds)
+        masks = [_prune(W[0], m, max(1, int(round(frac * m.size))))
+                 for W, m in zip(res.weights, masks)]
+        init = ([W * m for W, m in zip(rewind[0], masks)], rewind[1])
+        res = train_relu(X, Y, sizes[1:-1], constraints=[support(m) for m in masks],
+                         n_iter=n_iter, init=init, **opts)
+        objective.append(res.objective[0])
+        density.append(sum(int(m.sum()) for m in masks) / total)
+    return PruningResult(tuple(masks), res, np.array(objective), np.array(density))
+
+
+@dataclass(frozen=True, repr=False)
+class SupermaskResult:
+    """Outcome of :func:`supermask`: fixed random weights, learned scores and masks.
+
+    Attributes
+    ----------
+    weights, biases : tuple of ndarray
+        The fixed random weights (never trained) and zero biases.
+    scores : tuple of ndarray
+    masks : tuple of bool arrays
+        Top-k entries of ``scores`` per layer.
+    history : ndarray
+        Objective (of the masked network) after every epoch.
+    """
+
+    weights: tuple
+    biases: tuple
+    scores: tuple
+    masks: tuple
+    history: np.ndarray
+
+    def net(self) -> ReLUNet:
+        """The masked network ``W * mask``."""
+        return ReLUNet([W * m for W, m in zip(self.weights, self.masks)], list(self.biases),
+                       list(self.masks))
+
+    def __repr__(self) -> str:
+        return (f"SupermaskResult(objective={self.history[-1]:.6g}, "
+                f"density={[round(float(m.mean()), 3) for m in self.masks]})")
+
+
+def supermask(X: Any, Y: Any, widths: Any, *, density: float = 0.5, n_iter: int = 200,
+              batch_size: int = 32, step: float = 0.1, rng: Any = None) -> SupermaskResult:
+    """Find a good subnetwork of a fixed random network by learning scores (Zhou et al.).
+
+    Forward: ``W_eff = W * mask`` with ``mask`` the top ``density`` fraction of the scores
+    of each layer; backward: straight-through estimator ``dF/dscores = dF/dW_eff * W``;
+    minibatch SGD on the scores (normalised by the sample count).
+
+    >>> X = np.random.default_rng(0).normal(size=(50, 3))
+    >>> res = supermask(X, np.abs(X[:, :1]), 32, density=0.5, n_iter=30, rng=0)
+    >>> bool(res.history[-1] < res.history[0])
+    True
+    """
+    func = "supermask"
+    X, Y = _check_data(X, Y, func)
+    sizes = _check_widths(widths, X, Y, func)
+    density = check_real(density, "density", func, low=0.0, low_open=True, high=1.0)
+    n_iter = check_int(n_iter, "n_iter", func, low=1)
+    batch_size = check_int(batch_size, "batch_size", func, low=1)
+    step = check_real(step, "step", func, low=0.0, low_open=True)
+    rng = check_rng(rng, func)
+    n = X.shape[0]
+    Ws = [rng.choice([-1.0, 1.0], size=(1, sizes[l + 1], sizes[l])) * np.sqrt(2.0 / sizes[l])
+          for l in range(len(sizes) - 1)]
+    bs = [np.zeros((1, sizes[l + 1])) for l in range(len(sizes) - 1)]
+    scores = [rng.uniform(size=W.shape) for W in Ws]
+    ks = [max(1, int(round(density * W[0].size))) for W in Ws]
+
+    def masks_of(sc):
+        return [project_topk(s + 1e-300, k) != 0 for s, k in zip(sc, ks)]
+
+    hist = []
+    for epoch in range(n_iter):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            M = masks_of(scores)
+            _, gW, _ = _grads([W * m for W, m in zip(Ws, M)], bs, X[idx], Y[idx],
+                              scale=1.0 / idx.size)
+            scores = [s - step * g * W for s, g, W in zip(scores, gW, Ws)]
+        M = masks_of(scores)
+        hist.append(float(_smooth([W * m for W, m in zip(Ws, M)], bs, X, Y)[0]))
+    M = masks_of(scores)
+    return SupermaskResult(tuple(W[0] for W in Ws), tuple(b[0] for b in bs),
+                           tuple(s[0] for s in scores), tuple(m[0] for m in M), np.array(hist))
+
+
+# --------------------------------------------------------------------------------------
+# convex global reference (Pilanci & Ergen 2020)
+# --------------------------------------------------------------------------------------
+
+def _cells_2d(A: np.ndarray) -> np.ndarray:
+    """One direction in every open cell of the central line arrangement {a_k^T u = 0}."""
+    phi = np.arctan2(A[:, 1], A[:, 0])
+    crit = np.sort(np.mod(np.concatenate([phi + np.pi / 2, phi - np.pi / 2]), 2 * np.pi))
+    crit = np.unique(crit)
+    mids = (crit + np.diff(np.concatenate([crit, crit[:1] + 2 * np.pi])) / 2)
+    return np.stack([np.cos(mids), np.sin(mids)], axis=1)
+
+
+def _cells_3d(A: np.ndarray) -> np.ndarray:
+    """One direction in every open cell of a central plane arrangement in R^3.
+
+    Every cell of an essential arrangement is a pointed cone with an extreme ray
+    ``±(a_k x a_l)``; around each ray, the planes through it cut its tangent plane into
+    2-D cells, whose directions are pushed off the ray by less than the distance to the
+    other planes.
+    """
+    An = A / np.linalg.norm(A, axis=1, keepdims=True)
+    dirs = []
+    for k in range(len(An)):
+        for l in range(k + 1, len(An)):
+            r = np.cross(An[k], An[l])
+            nr = np.linalg.norm(r)
+            if nr < 1e-12:
+                continue
+            for ray in (r / nr, -r / nr):
+                dots = An @ ray
+                on = np.abs(dots) < 1e-10
+                basis = np.linalg.svd(ray[None, :])[2][1:]          # tangent plane
+                local = _cells_2d(An[on] @ basis.T) @ basis
+                eps = 0.5 * np.min(np.abs(dots[~on]), initial=1.0)
+                dirs.append(ray + eps * local)
+    if not dirs:     # all planes parallel: the arrangement is that of one normal
+        return np.array([An[0], -An[0]])
+    return np.concatenate(dirs)
+
+
+def activation_patterns(X: Any, *, n_samples: int | None = None, rng: Any = None
+                        ) -> tuple[np.ndarray, bool]:
+    """The distinct activation patterns ``1[X u >= 0]`` of the rows of ``X``.
+
+    Returns ``(patterns, exhaustive)`` with ``patterns`` a bool array
+    ``(n_patterns, n_rows)``. Exhaustive (all the cells of the hyperplane arrangement) when
+    ``X`` has at most 3 columns and ``n_samples`` is None; otherwise ``n_samples`` random
+    Gaussian directions (default 200), not exhaustive.
+
+    >>> P, ex = activation_patterns(np.array([[1., 0.], [0., 1.], [1., 1.]]))
+    >>> ex, len(P)
+    (True, 6)
+    """
+    func = "activation_patterns"
+    X = as_matrix(X, "X", func, allow_complex=False).astype(np.float64)
+    d = X.shape[1]
+    rows = np.linalg.norm(X, axis=1) > 0
+    if n_samples is None and d <= 3:
+        A = X[rows]
+        if not len(A):
+            U = np.ones((1, d))
+        elif d == 1:
+            U = np.array([[1.0], [-1.0]])
+        else:
+            U = _cells_2d(A) if d == 2 else _cells_3d(A)
+        exhaustive = True
+    else:
+        n_samples = 200 if n_samples is None else check_int(n_samples, "n_samples", func, low=1)
+        U = check_rng(rng, func).normal(size=(n_samples, d))
+        exhaustive = False
+    P = X @ U.T >= 0
+    P[~rows] = True
+    return np.unique(P.T, axis=0), exhaustive
+
+
+@dataclass(frozen=True, repr=False)
+class ConvexReference:
+    """Global optimum of the two-layer weight-decay problem via its convex reformulation.
+
+    Attributes
+    ----------
+    value : float
+        Optimal value of the convex program (= non-convex optimum when ``exhaustive``).
+    net : ReLUNet
+        A network (no biases; put a column of ones in X for a hidden bias) attaining
+        ``value`` in the non-convex objective, recovered as ``u = v/sqrt||v||``,
+        ``alpha = ±sqrt||v||`` for every non-zero ``v_i`` / ``w_i``.
+    objective : float
+        The non-convex objective of ``net`` (equal to ``value`` up to solver accuracy).
+    exhaustive : bool
+        Whether every activation pattern was used (certified global value) or they were
+        sampled ("sampled, lower bound not certified": ``value`` is then only an upper
+        bound of the optimum).
+    n_patterns, n_neurons : int
+        Patterns used; neurons of the recovered net (the width needed to attain it).
+    status : str
+        cvxpy status.
+    solve_time : float
+        Seconds spent in the solver.
+    """
+
+    value: float
+    net: ReLUNet
+    objective: float
+    exhaustive: bool
+    n_patterns: int
+    n_neurons: int
+    status: str
+    solve_time: float
+
+    @property
+    def note(self) -> str:
+        """How far the value is certified."""
+        return ("exhaustive: all activation patterns, certified global value" if self.exhaustive
+                else "sampled, lower bound not certified (value is an upper bound)")
+
+    def __repr__(self) -> str:
+        return (f"ConvexReference(value={self.value:.8g}, n_neurons={self.n_neurons}, "
+                f"n_patterns={self.n_patterns}, {self.note}, status={self.status!r})")
+
+
+def _nonconvex_objective(W1: np.ndarray, w2: np.ndarray, X, y, beta: float) -> float:
+    r = np.maximum(X @ W1.T, 0) @ w2 - y
+    return float(0.5 * r @ r + 0.5 * beta * ((W1 ** 2).sum() + (w2 ** 2).sum()))
+
+
+def convex_reference(X: Any, y: Any, *, beta: float, n_patterns: int | None = None,
+                     rng: Any = None, solver: str | None = None) -> ConvexReference:
+    """Global optimum of ``1/2 ||relu(X W1^T) w2 - y||^2 + beta/2 (||W1||^2 + ||w2||^2)``.
+
+    Parameters
+    ----------
+    X : array (n_samples, d)
+        Design; append a column of ones for a hidden-layer bias (it is then penalised like a
+        weight).
+    y : array (n_samples,)
+        Scalar targets.
+    beta : float > 0
+        Weight decay.
+    n_patterns : int, optional
+        Sample this many activation patterns instead of enumerating them (default:
+        enumerate when ``d <= 3``, else 200 samples).
+    rng : Generator or int, optional
+    solver : str, optional
+        cvxpy solver name (default: cvxpy's choice).
+
+    Returns
+    -------
+    ConvexReference
+
+    Examples
+    --------
+    >>> X = np.array([[1., 1.], [2., 1.], [-1., 1.], [0., 1.]])
+    >>> ref = convex_reference(X, [1., 2., 0., 0.], beta=0.01)
+    >>> ref.exhaustive, bool(abs(ref.objective - ref.value) < 1e-5)
+    (True, True)
+    """
+    import cvxpy as cp
+
+    func = "convex_reference"
+    X = as_matrix(X, "X", func, allow_complex=False).astype(np.float64)
+    y = as_matrix(y, "y", func, allow_complex=False, ndim=1).astype(np.float64)
+    if y.shape[0] != X.shape[0]:
+        raise param_error(func, "y", f"length {X.shape[0]}", f"length {y.shape[0]}", raw=True)
+    beta = check_real(beta, "beta", func, low=0.0, low_open=True)
+    P, exhaustive = activation_patterns(X, n_samples=n_patterns, rng=rng)
+    D = P.T.astype(float)                       # (n, p)
+    p, d = P.shape[0], X.shape[1]
+    V, W = cp.Variable((p, d)), cp.Variable((p, d))
+    pred = cp.sum(cp.multiply(D, X @ (V - W).T), axis=1)
+    sign = 2 * D - 1
+    obj = 0.5 * cp.sum_squares(pred - y) + beta * (cp.sum(cp.norm(V, 2, axis=1))
+                                                   + cp.sum(cp.norm(W, 2, axis=1)))
+    prob = cp.Problem(cp.Minimize(obj), [cp.multiply(sign, X @ V.T) >= 0,
+                                         cp.multiply(sign, X @ W.T) >= 0])
+    t0 = time.perf_counter()
+    prob.solve(solver=solver)
+    elapsed = time.perf_counter() - t0
+    rows, outs = [], []
+    for M, sgn in ((V.value, 1.0), (W.value, -1.0)):
+        nrm = np.linalg.norm(M, axis=1)
+        for i in np.flatnonzero(nrm > 1e-6 * max(1.0, nrm.max())):
+            rows.append(M[i] / np.sqrt(nrm[i]))
+            outs.append(sgn * np.sqrt(nrm[i]))
+    W1 = np.array(rows) if rows else np.zeros((1, d))
+    w2 = np.array(outs) if outs else np.zeros(1)
+    net = ReLUNet([W1, w2[None, :]])
+    return ConvexReference(float(prob.value), net, _nonconvex_objective(W1, w2, X, y, beta),
+                           exhaustive, p, len(rows), str(prob.status), elapsed)
+
+
+# --------------------------------------------------------------------------------------
+# landscape sampling against the convex reference
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, repr=False)
+class ReLUProblem:
+    """A two-layer scalar-output ReLU training problem with weight decay.
+
+    ``X`` (n, d) is the raw data; with ``bias=True`` a column of ones is appended (a hidden
+    bias, penalised like a weight, as in the convex reformulation). Objective:
+    ``1/2 ||relu(Xb W1^T) w2 - y||^2 + beta/2 (||W1||^2 + ||w2||^2)``.
+
+    >>> ReLUProblem(np.ones((3, 2)), np.zeros(3), width=4, beta=0.1).design.shape
+    (3, 3)
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    width: int
+    beta: float
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        func = "ReLUProblem"
+        X = as_matrix(self.X, "X", func, allow_complex=False).astype(np.float64)
+        y = as_matrix(self.y, "y", func, allow_complex=False, ndim=1).astype(np.float64)
+        if y.shape[0] != X.shape[0]:
+            raise param_error(func, "y", f"length {X.shape[0]}", f"length {y.shape[0]}",
+                              raw=True)
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+        object.__setattr__(self, "width", check_int(self.width, "width", func, low=1))
+        object.__setattr__(self, "beta", check_real(self.beta, "beta", func, low=0.0,
+                                                    low_open=True))
+
+    @property
+    def design(self) -> np.ndarray:
+        """``X`` with a column of ones appended when ``bias``."""
+        return np.hstack([self.X, np.ones((len(self.X), 1))]) if self.bias else self.X
+
+    def __repr__(self) -> str:
+        return (f"ReLUProblem(n={self.X.shape[0]}, d={self.X.shape[1]}, width={self.width}, "
+                f"beta={self.beta}, bias={self.bias})")
+
+
+CLASSES = ("global", "spurious local minimum", "diverging", "not converged")
+
+
+@dataclass(frozen=True, repr=False)
+class ReLULandscape:
+    """Per-start outcome of :func:`sample_relu` (batch axis first).
+
+    Attributes
+    ----------
+    objective : ndarray (n_starts,)
+    classes : ndarray of str (n_starts,)
+        One of ``"global"``, ``"spurious local minimum"``, ``"diverging"``,
+        ``"not converged"``.
+    cluster : int ndarray (n_starts,)
+        Starts with the same label end at equivalent networks (modulo permutation and
+        positive rescaling of the neurons, after dropping neurons with negligible balanced
+        norm; -1 for diverging / not converged starts).
+    reference : ConvexReference
+    relative_gap : ndarray (n_starts,)
+        ``(objective - reference.value) / reference.value``.
+    rtol : float
+        Relative gap under which a start counts as global.
+    train : TrainResult
+    """
+
+    objective: np.ndarray
+    classes: np.ndarray
+    cluster: np.ndarray
+    reference: ConvexReference
+    relative_gap: np.ndarray
+    rtol: float
+    train: TrainResult = field(repr=False)
+
+    @property
+    def fraction_global(self) -> float:
+        """Fraction of starts within ``rtol`` of the convex global value."""
+        return float(np.mean(self.classes == "global"))
+
+    def counts(self) -> dict[str, int]:
+        """Number of starts in each class."""
+        return {c: int(np.sum(self.classes == c)) for c in CLASSES}
+
+    def summary(self) -> str:
+        """A short table of the classes, clusters and the reference."""
+        lines = [f"convex reference {self.reference.value:.6g} ({self.reference.note}; "
+                 f"{self.reference.n_neurons} neurons)",
+                 f"{self.objective.size} starts, {self.fraction_global:.0%} within "
+                 f"{self.rtol:.0%} of the global value"]
+        for c, k in self.counts().items():
+            lines.append(f"  {c:<24s} {k}")
+        labels = sorted(set(self.cluster[self.cluster >= 0].tolist()))
+        for lab in labels:
+            sel = self.cluster == lab
+            lines.append(f"  cluster {lab}: {int(sel.sum())} starts, objective "
+                         f"{self.objective[sel].min():.6g}, {self.classes[sel][0]}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"ReLULandscape(n_starts={self.objective.size}, "
+                f"fraction_global={self.fraction_global:.3f}, counts={self.counts()})")
+
+
+def _pruned(net: ReLUNet, rel: float) -> ReLUNet:
+    W1, W2 = net.weights
+    size = np.sqrt(np.linalg.norm(W1, axis=1) * np.abs(W2).max(axis=0))
+    keep = size > rel * max(size.max(), 1e-300)
+    order = np.argsort(-size[keep], kind="stable")
+    return ReLUNet([W1[keep][order], W2[:, keep][:, order]])
+
+
+def _clusters(nets: list, tol: float) -> np.ndarray:
+    labels = np.full(len(nets), -1)
+    reps: list[tuple[int, ReLUNet]] = []
+    for i, net in enumerate(nets):
+        if net is None:
+            continue
+        for lab, rep in reps:
+            if rep.widths == net.widths and equivalent(rep, net, tol=tol):
+                labels[i] = lab
+                break
+        else:
+            labels[i] = len(reps)
+            reps.append((len(reps), net))
+    return labels
+
+
+def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, n_iter: int = 2000,
+                rtol: float = 0.01, reference: ConvexReference | None = None,
+                cluster_tol: float = 1e-2, init_scale: float = 1.0,
+                tol: float = 1e-6) -> ReLULandscape:
+    """Train from ``n_starts`` random starts and classify them against the convex optimum.
+
+    Parameters
+    ----------
+    problem : ReLUProblem
+    n_starts : int
+    rng : Generator or int, optional
+    n_iter : int, default 2000
+        PALM sweeps (:func:`train_relu`, dense, ``weight_decay = problem.beta``).
+    rtol : float, default 0.01
+        A converged start is "global" when its objective is within ``rtol`` (relative) of
+        the reference value, otherwise a "spurious local minimum".
+    reference : ConvexReference, optional
+        Default: :func:`convex_reference` on ``problem.design``.
+    cluster_tol : float, default 1e-2
+        Tolerance of :func:`identifiability.relu.equivalent` for the clustering (neurons
+        whose balanced size is below ``cluster_tol`` of the largest are dropped first).
+    init_scale, tol : float
+        Passed to :func:`train_relu`.
+
+    Returns
+    -------
+    ReLULandscape
+
+    Examples
+    --------
+    >>> X = np.array([[-1.], [0.], [1.], [2.]])
+    >>> prob = ReLUProblem(X, np.array([1., 0., 1., 2.]), width=4, beta=1e-2)
+    >>> land = sample_relu(prob, 4, rng=0, n_iter=3000)
+    >>> land.reference.exhaustive, land.fraction_global > 0
+    (True, True)
+    """
+    func = "sample_relu"
+    if not isinstance(problem, ReLUProblem):
+        raise param_error(func, "problem", "a ReLUProblem", problem, kind=TypeError)
+    n_starts = check_int(n_starts, "n_starts", func, low=1)
+    rtol = check_real(rtol, "rtol", func, low=0.0)
+    cluster_tol = check_real(cluster_tol, "cluster_tol", func, low=0.0, low_open=True)
+    rng = check_rng(rng, func)
+    Xd = problem.design
+    if reference is None:
+        reference = convex_reference(Xd, problem.y, beta=problem.beta, rng=rng)
+    elif not isinstance(reference, ConvexReference):
+        raise param_error(func, "reference", "a ConvexReference or None", reference,
+                          kind=TypeError)
+    train = train_relu(Xd, problem.y, problem.width, weight_decay=problem.beta, bias=False,
+                       n_iter=n_iter, n_starts=n_starts, rng=rng, init_scale=init_scale,
+                       tol=tol)
+    F = train.objective
+    gap = (F - reference.value) / max(abs(reference.value), 1e-300)
+    classes = np.where(train.diverging, "diverging",
+                       np.where(~train.converged, "not converged",
+                                np.where(gap <= rtol, "global", "spurious local minimum")))
+    classes = classes.astype(object).astype(str)
+    nets = [_pruned(train.net(i), cluster_tol) if classes[i] in CLASSES[:2] else None
+            for i in range(n_starts)]
+    return ReLULandscape(F, classes, _clusters(nets, cluster_tol), reference, gap, rtol, train)

@@ -1,0 +1,107 @@
+"""The sparsefact command, run as a subprocess: output, exit codes, bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sparsefact.examples import two_layer_examples
+
+EXAMPLES = two_layer_examples()
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "sparsefact", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def _write(tmp_path, key, fmt="npy"):
+    ex = EXAMPLES[key]
+    paths = []
+    for name in ("A", "support1", "support2"):
+        p = tmp_path / f"{key}_{name}.{fmt}"
+        arr = ex[name].astype(int)
+        if fmt == "npy":
+            np.save(p, arr)
+        elif fmt == "csv":
+            np.savetxt(p, arr, delimiter=",", fmt="%d")
+        elif fmt == "mtx":
+            from scipy.io import mmwrite
+
+            mmwrite(str(p), arr.astype(float))
+        else:
+            np.savez(p, A=arr)
+        paths.append(p)
+    return paths
+
+
+@pytest.mark.parametrize("key, code", [("C01", 0), ("C07", 1), ("C03", 3)])
+def test_check_exit_codes(tmp_path, key, code):
+    A, s1, s2 = _write(tmp_path, key)
+    res = run("check", A, "--s1", s1, "--s2", s2)
+    assert res.returncode == code, res.stderr
+    assert EXAMPLES[key]["expected"].upper() in res.stdout
+    assert "verify(): True" in res.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "mtx", "npz"])
+def test_check_reads_other_formats_and_writes_json(tmp_path, fmt):
+    A, s1, s2 = _write(tmp_path, "C06", fmt)
+    out = tmp_path / "verdict.json"
+    res = run("check", A, "--s1", s1, "--s2", s2, "--json", "--out", out)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["status"] == "unique" and data["verified"] is True
+    assert data["certificate"]["type"] == "completion"
+    assert json.loads(out.read_text())["status"] == "unique"
+
+
+def test_check_undecided_without_tol(tmp_path):
+    np.save(tmp_path / "A.npy", np.array([[0.1, 0.2]]))
+    np.save(tmp_path / "s1.npy", np.ones((1, 1), int))
+    np.save(tmp_path / "s2.npy", np.ones((1, 2), int))
+    args = [tmp_path / "A.npy", "--s1", tmp_path / "s1.npy", "--s2", tmp_path / "s2.npy"]
+    assert run("check", *args).returncode == 2
+    assert run("check", *args, "--tol", "1e-12").returncode == 0
+
+
+@pytest.mark.parametrize("problem", ["missing", "shape", "nan", "support"])
+def test_check_bad_input_is_one_line_and_64(tmp_path, problem):
+    A, s1, s2 = _write(tmp_path, "C01")
+    if problem == "missing":
+        A = tmp_path / "nope.npy"
+    elif problem == "shape":
+        np.save(s1, np.ones((5, 2), int))
+    elif problem == "nan":
+        np.save(A, np.array([[np.nan, 1, 0], [1, 1, 0], [0, 0, 1]]))
+    else:
+        np.save(s1, 2 * np.ones((3, 2), int))
+    res = run("check", A, "--s1", s1, "--s2", s2)
+    assert res.returncode == 64
+    assert "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "error" in res.stderr
+
+
+def test_butterfly_subcommand():
+    res = run("butterfly", "--dft", 16)
+    assert res.returncode == 0, res.stderr
+    assert "relative error" in res.stdout
+    bad = run("butterfly", "--hadamard", 6)
+    assert bad.returncode == 64 and "Traceback" not in bad.stderr
+
+
+def test_help_on_every_subcommand():
+    for sub in ("check", "butterfly", "landscape", "tour", "paper"):
+        res = run(sub, "--help")
+        assert res.returncode == 0 and "example" in res.stdout
+
+
+def test_tour_writes_report(tmp_path):
+    res = run("tour", "--out", tmp_path / "rep", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    report = (tmp_path / "rep" / "report.md").read_text()
+    assert "C07" in report and "NOT_UNIQUE" in report and "verify(): True" in report
+    assert "EXPECTED" not in res.stdout  # every example came out as THEORY.md says
