@@ -16,9 +16,11 @@ from .exact import (ExactRank, GaussianRational, InexactInputError, exact_matmul
 from .generic import GenericResult, LocalResult, generic_uniqueness, jacobian, local_identifiability
 from .graphs import RankOneCompletion, bipartite_graph, complete_rank_one, coverage
 from .supports import (all_supports, block_diag_support, butterfly_segment_support,
-                       butterfly_split_supports, butterfly_supports, dense_support,
+                       bit_reversal, butterfly_split_supports, butterfly_supports, dense_support,
                        equivalence_classes, kron_support, lower_triangular_support,
                        random_support, rank_one_supports, support_of)
+from .multilayer import ChainNode, ChainVerdict, check_butterfly_uniqueness, check_uniqueness_chain
+from .sparsity_levels import SparseVerdict, check_uniqueness_sparse
 from .symbolic import ConditionCheck, UniquenessConditions, uniqueness_conditions
 from .two_layer import check_uniqueness
 from .verdict import (STATUSES, AlgebraicCertificate, AlternativeCertificate,
@@ -29,6 +31,9 @@ __all__ = [
     # two-layer uniqueness
     "check_uniqueness", "Verdict", "STATUSES", "CompletionCertificate", "CompletionStep",
     "AlternativeCertificate", "Obstruction", "AlgebraicCertificate", "JacobianCertificate",
+    # beyond fixed supports
+    "check_uniqueness_sparse", "SparseVerdict", "check_uniqueness_chain",
+    "check_butterfly_uniqueness", "ChainVerdict", "ChainNode",
     # equivalence
     "equivalent", "Equivalence", "canonical_form", "rank_one_contributions",
     # generic / symbolic
@@ -37,7 +42,7 @@ __all__ = [
     # supports
     "support_of", "dense_support", "lower_triangular_support", "random_support", "all_supports",
     "kron_support", "block_diag_support", "butterfly_supports", "butterfly_segment_support",
-    "butterfly_split_supports", "rank_one_supports", "equivalence_classes",
+    "butterfly_split_supports", "bit_reversal", "rank_one_supports", "equivalence_classes",
     # graphs and exact algebra
     "complete_rank_one", "RankOneCompletion", "bipartite_graph", "coverage",
     "rank_exact", "nullspace_exact", "solve_exact", "rank_mod_p", "exact_matmul", "to_exact",

@@ -66,7 +66,7 @@ import numpy as np
 from ._validation import as_matrix, as_supports, check_choice, check_tol, param_error
 from .exact import exact_matmul, to_exact
 from .graphs import coverage, is_zero
-from .supports import butterfly_supports
+from .supports import bit_reversal, butterfly_supports
 from .two_layer import check_uniqueness
 from .verdict import Verdict, _fmt_array
 
@@ -525,16 +525,6 @@ def _check_inputs(A: Any, supports: Sequence[Any], func: str) -> tuple[np.ndarra
     return A, masks
 
 
-def _bit_reversal(N: int) -> np.ndarray:
-    """Bit-reversal permutation of range(N) (N a power of two)."""
-    L = N.bit_length() - 1
-    i = np.arange(N)
-    out = np.zeros(N, dtype=np.int64)
-    for b in range(L):
-        out |= ((i >> b) & 1) << (L - 1 - b)
-    return out
-
-
 def _split_lower_bound(M: np.ndarray, support1: np.ndarray, support2: np.ndarray) -> float:
     """``sum_k sum_{s >= 2} sigma_s(M[I_k, J_k])^2``: the squared distance from M to the
     products with these supports, when the rectangles are disjoint and tile the matrix."""
@@ -616,7 +606,7 @@ def _check_permutation(permutation: Any, N: int, func: str) -> np.ndarray | None
         return None
     if isinstance(permutation, str):
         check_choice(permutation, "permutation", func, ("bit_reversal",))
-        return _bit_reversal(N)
+        return bit_reversal(N)
     perm = np.asarray(permutation)
     if perm.shape != (N,) or perm.dtype.kind not in "iu" or \
             not np.array_equal(np.sort(perm), np.arange(N)):

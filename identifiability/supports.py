@@ -37,6 +37,7 @@ __all__ = [
     "butterfly_supports",
     "butterfly_segment_support",
     "butterfly_split_supports",
+    "bit_reversal",
     "rank_one_supports",
     "equivalence_classes",
 ]
@@ -216,6 +217,23 @@ def butterfly_split_supports(N: int, t: int) -> tuple[np.ndarray, np.ndarray]:
         raise param_error(func, "N", "at least 4 (a chain of two or more factors)", N)
     t = check_int(t, "t", func, low=1, high=L - 1)
     return butterfly_segment_support(N, 1, t), butterfly_segment_support(N, t + 1, L)
+
+
+def bit_reversal(N: int) -> np.ndarray:
+    """The bit-reversal permutation: entry ``i`` is ``i`` with its log2 N bits reversed.
+
+    The DFT with bit-reversed columns, ``dft(N)[:, bit_reversal(N)]``, is a butterfly product.
+
+    >>> bit_reversal(8).tolist()
+    [0, 4, 2, 6, 1, 5, 3, 7]
+    """
+    N = check_power_of_two(N, "N", "bit_reversal")
+    L = N.bit_length() - 1
+    i = np.arange(N)
+    out = np.zeros(N, dtype=np.int64)
+    for b in range(L):
+        out |= ((i >> b) & 1) << (L - 1 - b)
+    return out
 
 
 def rank_one_supports(support1: Any, support2: Any) -> list[tuple[np.ndarray, np.ndarray]]:

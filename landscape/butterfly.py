@@ -39,6 +39,7 @@ import scipy.sparse as sp
 
 from identifiability._validation import (as_matrix, check_choice, check_power_of_two,
                                          check_real, param_error)
+from identifiability.supports import bit_reversal
 
 from .fixed_support import _best_rank_one
 
@@ -81,21 +82,6 @@ def dft(N: int) -> np.ndarray:
     N = check_power_of_two(N, "N", "dft")
     jk = np.outer(np.arange(N), np.arange(N)) % N
     return np.exp(-2j * np.pi * jk / N)
-
-
-def bit_reversal(N: int) -> np.ndarray:
-    """The bit-reversal permutation: entry ``i`` is ``i`` with its log2 N bits reversed.
-
-    >>> bit_reversal(8).tolist()
-    [0, 4, 2, 6, 1, 5, 3, 7]
-    """
-    N = check_power_of_two(N, "N", "bit_reversal")
-    L = N.bit_length() - 1
-    i = np.arange(N)
-    out = np.zeros(N, dtype=np.int64)
-    for b in range(L):
-        out |= ((i >> b) & 1) << (L - 1 - b)
-    return out
 
 
 # --------------------------------------------------------------------------- factor chain
