@@ -23,6 +23,7 @@ __all__ = [
     "as_matrix",
     "as_support",
     "as_supports",
+    "as_support_pair",
     "check_chain",
     "check_int",
     "check_real",
@@ -142,6 +143,16 @@ def as_support(S: Any, name: str, func: str, *, shape: tuple[int, ...] | None = 
     if any(s == 0 for s in out.shape):
         raise param_error(func, name, "a non-empty mask", f"shape {out.shape}", raw=True)
     return out
+
+
+def as_support_pair(support1: Any, support2: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
+    """Validate the masks of ``S1`` (m x r) and ``S2`` (r x n): inner sizes must agree."""
+    s1 = as_support(support1, "support1", func)
+    s2 = as_support(support2, "support2", func)
+    if s1.shape[1] != s2.shape[0]:
+        raise param_error(func, "support2", f"a mask with {s1.shape[1]} rows (the columns of "
+                          "support1)", f"shape {s2.shape}", raw=True)
+    return s1, s2
 
 
 def as_supports(supports: Iterable[Any], name: str, func: str) -> list[np.ndarray]:

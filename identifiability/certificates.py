@@ -189,6 +189,13 @@ def _verify_algebraic(v: Verdict, cert: AlgebraicCertificate, steps: tuple) -> b
     G = sympy.groebner(eqs, *unknowns, order="lex")
     if list(G.exprs) != list(cert.basis):
         return False
+    if v.status == "unique" and cert.method == "z3":
+        from .stuck import z3_real_solution
+
+        point = dict(cert.point)
+        if any(sympy.simplify(e.subs(point)) != 0 for e in eqs):
+            return False
+        return z3_real_solution(eqs, unknowns, avoid=point)[0] == "unsat"
     if v.status == "unique":
         from .stuck import contribution_key, solution_points
 
@@ -241,6 +248,12 @@ def _verify_infeasible(v: Verdict, obs: Obstruction) -> bool:
         cover = coverage(v.support1, v.support2)
         R, atol = _arith(v)
         return cover[i, j] == 0 and not is_zero(R[i:i + 1, j], atol)[0]
+    if obs.kind == "z3_unsat":
+        from .stuck import z3_real_solution
+
+        ok, _, _, _, _ = replay_steps(v, obs.data.get("steps", ()))
+        return ok and z3_real_solution(list(obs.data["equations"]),
+                                       list(obs.data["unknowns"]))[0] == "unsat"
     if obs.kind == "groebner":
         G = sympy.groebner(list(obs.data["equations"]), *obs.data["unknowns"], order="lex")
         ok, _, _, _, remaining = replay_steps(v, obs.data.get("steps", ()))

@@ -24,7 +24,7 @@ from .graphs import is_zero
 from .verdict import AlgebraicCertificate, Obstruction
 
 __all__ = ["decide_stuck", "StuckOutcome", "lifted_system", "sympy_number", "contribution_key",
-           "solution_points"]
+           "solution_points", "z3_real_solution"]
 
 
 @dataclass(frozen=True)
@@ -233,6 +233,51 @@ def solution_points(basis: list, unknowns: list, n_wanted: int) -> list[dict]:
     return points
 
 
+def z3_real_solution(eqs: list, unknowns: list, avoid: dict | None = None,
+                     timeout_ms: int = 20_000) -> tuple[str, dict | None]:
+    """Ask z3 (nonlinear real arithmetic) for a real solution of ``eqs``, different from
+    ``avoid`` when given (its values must be rational).
+
+    Returns ``("unsat", None)`` (a proof that none exists), ``("sat", point)`` with a
+    rational point, ``("sat_irrational", None)`` or ``("unknown", None)`` (z3 missing or gave
+    up). z3 is the optional ``exact`` extra.
+    """
+    try:
+        import z3
+    except ImportError:
+        return "unknown", None
+    import sympy
+
+    zv = {u: z3.Real(str(u)) for u in unknowns}
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    for e in eqs:
+        poly = sympy.Poly(e, *unknowns)
+        term_sum = 0
+        for monom, coeff in poly.terms():
+            term = z3.RealVal(str(sympy.Rational(coeff)))
+            for u, d in zip(unknowns, monom):
+                for _ in range(d):
+                    term = term * zv[u]
+            term_sum = term_sum + term
+        solver.add(term_sum == 0)
+    if avoid is not None:
+        solver.add(z3.Or([zv[u] != z3.RealVal(str(avoid[u])) for u in unknowns]))
+    answer = solver.check()
+    if answer == z3.unsat:
+        return "unsat", None
+    if answer != z3.sat:
+        return "unknown", None
+    model = solver.model()
+    point = {}
+    for u in unknowns:
+        val = model.eval(zv[u], model_completion=True)
+        if not z3.is_rational_value(val):
+            return "sat_irrational", None
+        point[u] = sympy.Rational(val.numerator_as_long(), val.denominator_as_long())
+    return "sat", point
+
+
 def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckOutcome:
     import sympy
 
@@ -254,9 +299,19 @@ def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckO
     if real_data:
         points = [p for p in points if all(v.is_real for v in p.values())]
     field = "R" if real_data else "C"
+    z3_note = ""
+    if not points and real_data:  # sympy found only non-real points: ask z3 about the reals
+        status, point = z3_real_solution(eqs, unknowns)
+        if status == "unsat":
+            return StuckOutcome("infeasible", obstruction=Obstruction(
+                "z3_unsat", "the lifted system has solutions over C but z3 proves it has none "
+                "over R: no real factorization exists",
+                {"stuck": stuck, "equations": tuple(eqs), "unknowns": tuple(unknowns)}),
+                field="R")
+        points = [point] if status == "sat" else []
     if not points:
         return StuckOutcome("undecided", f"the lifted system on rectangles {stuck} has solutions "
-                            f"over C but none was found over {field} by sympy.solve")
+                            f"over C but no explicit {field} solution was found (sympy.solve, z3)")
 
     def fill(point: dict) -> dict:
         out = {}
@@ -279,6 +334,18 @@ def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckO
                   "identical rectangles)")
         return StuckOutcome("determined", reason, field, certificate=cert)
     other = next((p for p, kk in zip(points, keys) if kk != keys[0]), None)
+    if other is None and real_data and all(v.is_Rational for v in points[0].values()):
+        status, point = z3_real_solution(eqs, unknowns, avoid=points[0])
+        if status == "unsat":
+            cert = AlgebraicCertificate(tuple(basis), tuple(unknowns), 1, "R", tuple(eqs),
+                                        stuck=tuple(stuck), steps=tuple(state.steps),
+                                        method="z3", point=tuple(points[0].items()))
+            return StuckOutcome("determined", f"the completion is stuck on rectangles {stuck}; "
+                                "the lifted system has non-real solutions only besides this one: "
+                                "z3 proves no other real solution exists", "R", certificate=cert)
+        if status == "sat" and contribution_key(point, contrib, state.rows, state.cols,
+                                                stuck) != keys[0]:
+            other = point
     if other is None:
         return StuckOutcome("undecided", f"the lifted system on rectangles {stuck} has infinitely "
                             "many solutions, but the explicit ones found are all equivalent")

@@ -23,7 +23,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ._validation import (as_support, check_choice, check_int, check_power_of_two, check_rng,
+from ._validation import (as_support, as_support_pair, check_choice, check_int, check_power_of_two, check_rng,
                           param_error)
 
 __all__ = [
@@ -242,12 +242,7 @@ def rank_one_supports(support1: Any, support2: Any) -> list[tuple[np.ndarray, np
     Returns, for k = 0..r-1, the pair ``(rows, cols)`` of sorted index arrays with
     ``rows = nonzero(support1[:, k])`` and ``cols = nonzero(support2[k, :])``.
     """
-    func = "rank_one_supports"
-    s1 = as_support(support1, "support1", func)
-    s2 = as_support(support2, "support2", func)
-    if s1.shape[1] != s2.shape[0]:
-        raise param_error(func, "support2", f"a mask with {s1.shape[1]} rows (the columns of "
-                          "support1)", f"shape {s2.shape}", raw=True)
+    s1, s2 = as_support_pair(support1, support2, "rank_one_supports")
     return [(np.flatnonzero(s1[:, k]), np.flatnonzero(s2[k, :])) for k in range(s1.shape[1])]
 
 
@@ -261,12 +256,7 @@ def equivalence_classes(support1: Any, support2: Any) -> list[list[int]]:
     >>> equivalence_classes(S, S)
     [[0, 1]]
     """
-    func = "equivalence_classes"
-    s1 = as_support(support1, "support1", func)
-    s2 = as_support(support2, "support2", func)
-    if s1.shape[1] != s2.shape[0]:
-        raise param_error(func, "support2", f"a mask with {s1.shape[1]} rows", f"shape {s2.shape}",
-                          raw=True)
+    s1, s2 = as_support_pair(support1, support2, "equivalence_classes")
     groups: dict[bytes, list[int]] = {}
     for k in range(s1.shape[1]):
         if not s1[:, k].any() or not s2[k, :].any():

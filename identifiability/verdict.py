@@ -131,6 +131,8 @@ class AlgebraicCertificate:
     equations on the rectangles ``stuck`` after the completion steps), ``variables`` the
     unknown entries of the contributions, ``n_solutions`` the number of solutions over the
     field (``None`` for infinitely many). ``steps`` are the completion steps that came first.
+    ``method="z3"``: uniqueness over R rests on z3 proving that no real solution other than
+    ``point`` exists (``verify()`` asks z3 again).
     """
 
     basis: tuple
@@ -140,6 +142,8 @@ class AlgebraicCertificate:
     system: tuple = ()
     stuck: tuple = ()
     steps: tuple = ()
+    method: str = "groebner"
+    point: tuple = ()
 
     def __repr__(self) -> str:
         return (f"AlgebraicCertificate(field={self.field!r}, n_solutions={self.n_solutions}, "

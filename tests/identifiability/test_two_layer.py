@@ -258,3 +258,19 @@ def test_bad_tol_and_bool_matrix():
         check_uniqueness(np.ones((1, 1)), [[1]], [[1]], tol=-1.0)
     with pytest.raises(TypeError, match="'A'"):
         check_uniqueness(np.ones((1, 1), bool), [[1]], [[1]])
+
+
+def test_z3_real_solution_decides_over_the_reals():
+    import sympy
+
+    from identifiability.stuck import z3_real_solution
+
+    pytest.importorskip("z3")
+    x, y = sympy.symbols("x y")
+    assert z3_real_solution([x ** 2 + 1], [x])[0] == "unsat"          # complex roots only
+    status, point = z3_real_solution([x * y - 1], [x, y])
+    assert status == "sat" and point[x] * point[y] == 1
+    assert z3_real_solution([x ** 2 - 2], [x])[0] == "sat_irrational"
+    status, point = z3_real_solution([x - 1, y ** 2 + y], [x, y], avoid={x: 1, y: 0})
+    assert status == "sat" and point == {x: 1, y: -1}
+    assert z3_real_solution([x - 1], [x], avoid={x: 1})[0] == "unsat"  # the only solution
