@@ -142,7 +142,7 @@ def _rooted(tree: np.ndarray, root_row: int) -> np.ndarray:
     g.add_edges_from((("r", int(i)), ("c", int(j))) for i, j in tree)
     out = []
     for u, w in nx.bfs_edges(g, ("r", root_row)):
-        (ku, iu), (kw, iw) = u, w
+        (ku, iu), (_, iw) = u, w
         out.append((iu, iw) if ku == "r" else (iw, iu))
     return np.array(out, dtype=np.int64).reshape(-1, 2)
 

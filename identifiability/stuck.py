@@ -299,7 +299,6 @@ def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckO
     if real_data:
         points = [p for p in points if all(v.is_real for v in p.values())]
     field = "R" if real_data else "C"
-    z3_note = ""
     if not points and real_data:  # sympy found only non-real points: ask z3 about the reals
         status, point = z3_real_solution(eqs, unknowns)
         if status == "unsat":

@@ -187,8 +187,9 @@ def butterfly_segment_support(N: int, i: int, j: int) -> np.ndarray:
     L = N.bit_length() - 1
     i = check_int(i, "i", func, low=1, high=L)
     j = check_int(j, "j", func, low=i, high=L)
-    a, b, c = 2 ** (i - 1), 2 ** (j - i + 1), N // 2 ** j
-    # entry (p, q) is in the support iff p and q agree on the "a" digit and the "c" digit
+    b, c = 2 ** (j - i + 1), N // 2 ** j
+    # index p = (outer digit in [0, 2^(i-1)), middle digit in [0, b), inner digit in [0, c)):
+    # (p, q) is in the support iff p and q agree on the outer and on the inner digit
     p = np.arange(N)
     outer_p, inner_p = p // (b * c), p % c
     return (outer_p[:, None] == outer_p[None, :]) & (inner_p[:, None] == inner_p[None, :])

@@ -47,10 +47,8 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_chain, check_choice, check_int, check_tol
-from .exact import (GaussianRational, InexactInputError, dyadic_integer_scaling, rank_exact,
-                    nullspace_exact, to_exact)
+from .exact import (GaussianRational, InexactInputError, dyadic_integer_scaling, to_exact)
 from .graphs import _bool_product, _components, coverage, is_zero, propagate, spanning_tree_edges
-from .supports import equivalence_classes
 from .verdict import (AlternativeCertificate, CompletionCertificate, CompletionStep, Obstruction,
                       Verdict)
 
