@@ -13,10 +13,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .exact import exact_matmul, to_exact
+from .exact import exact_matmul, exact_to_float, to_exact
 from .graphs import coverage, is_zero, propagate
 from .verdict import (AlgebraicCertificate, AlternativeCertificate, CompletionCertificate,
-                      Obstruction, Verdict, _fmt_array)
+                      JacobianCertificate, Obstruction, Verdict, _fmt_array)
 
 __all__ = ["verify_verdict", "explain_verdict", "replay_steps"]
 
@@ -309,7 +309,23 @@ def verify_verdict(v: Verdict) -> bool:
         return _verify_not_unique(v, cert)
     if v.status == "infeasible" and isinstance(cert, Obstruction):
         return _verify_infeasible(v, cert)
+    if v.status == "locally_unique" and isinstance(cert, JacobianCertificate):
+        return _verify_local(v, cert)
     return False
+
+
+def _verify_local(v: Verdict, cert: JacobianCertificate) -> bool:
+    """The factors solve A (to 1e-10 relative) and the Jacobian rank is full modulo scaling."""
+    from .generic import local_identifiability
+
+    S1, S2 = (np.asarray(F, dtype=float) for F in v.factors)
+    A = np.asarray(exact_to_float(to_exact(v.A)) if v.A.dtype == object else v.A, dtype=float)
+    if np.any(S1[~v.support1] != 0) or np.any(S2[~v.support2] != 0):
+        return False
+    if np.abs(S1 @ S2 - A).max() > 1e-10 * max(1.0, float(np.abs(A).max())):
+        return False
+    res = local_identifiability([S1, S2], [v.support1, v.support2], tol=1e-8)
+    return bool(res.identifiable) and res.jacobian_rank == cert.rank
 
 
 def explain_verdict(v: Verdict) -> str:

@@ -49,8 +49,8 @@ import numpy as np
 from ._validation import check_chain, check_choice, check_int, check_tol
 from .exact import (GaussianRational, InexactInputError, dyadic_integer_scaling, to_exact)
 from .graphs import _bool_product, _components, coverage, is_zero, propagate, spanning_tree_edges
-from .verdict import (AlternativeCertificate, CompletionCertificate, CompletionStep, Obstruction,
-                      Verdict)
+from .verdict import (AlternativeCertificate, CompletionCertificate, CompletionStep,
+                      JacobianCertificate, Obstruction, Verdict)
 
 __all__ = ["check_uniqueness"]
 
@@ -431,6 +431,8 @@ def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
                            None, outcome.field or field, **keep)
         if outcome.status == "undecided":
             return Verdict("undecided", outcome.reason, None, None, field, **keep)
+        if outcome.status == "local":
+            return _local_verdict(state, outcome, m, n, r, keep)
         extra = outcome
         field = outcome.field or field
     S1, S2 = _factors_from(state, m, n, r, np.float64 if float_factors else dtype)
@@ -475,6 +477,26 @@ def _margins(state: _State, keep: dict) -> dict:
                                           np.asarray(s.cols)[s.tree[:, 1]]])))
                     for s in state.steps if len(s.tree)), default=float("nan"))
     return {"atol": state.atol, "smallest_pivot_entry": smallest}
+
+
+def _local_verdict(state: _State, outcome: Any, m: int, n: int, r: int, keep: dict) -> Verdict:
+    """Jacobian test at the numerically completed factorization."""
+    from .generic import local_identifiability
+
+    S1, S2 = _factors_from(state, m, n, r, object)
+    S1 = np.array([complex(v).real for v in S1.flat]).reshape(S1.shape)
+    S2 = np.array([complex(v).real for v in S2.flat]).reshape(S2.shape)
+    res = local_identifiability([S1, S2], [keep["support1"], keep["support2"]], tol=1e-8)
+    if res.identifiable:
+        cert = JacobianCertificate(res.jacobian_rank, res.n_params, res.orbit_dim, res.field)
+        reason = (outcome.reason + f", the Jacobian has rank {res.jacobian_rank} = "
+                  f"{res.n_params} parameters - {res.orbit_dim} scalings: locally unique there; "
+                  "global uniqueness is not decided")
+        return Verdict("locally_unique", reason, cert, (S1, S2), "numerical (Jacobian)", **keep)
+    reason = (outcome.reason + f", the Jacobian has rank {res.jacobian_rank} < "
+              f"{res.expected_rank}: a tangent direction beyond scaling, which suggests but does "
+              "not prove non-uniqueness")
+    return Verdict("undecided", reason, None, None, "none", **keep)
 
 
 def _not_unique(factors: tuple, alternative: tuple, reason: str, field: str, keep: dict) -> Verdict:

@@ -274,3 +274,26 @@ def test_z3_real_solution_decides_over_the_reals():
     status, point = z3_real_solution([x - 1, y ** 2 + y], [x, y], avoid={x: 1, y: 0})
     assert status == "sat" and point == {x: 1, y: -1}
     assert z3_real_solution([x - 1], [x], avoid={x: 1})[0] == "unsat"  # the only solution
+
+
+def test_stuck_instance_groebner_unique_and_jacobian_locally_unique():
+    # rectangles {0,1}x{0,1} and {0,1}x{0,2} overlap on column 0: no private graph is spanning
+    A = np.array([[10, -3, -2], [4, -2, 0]])
+    s1, s2 = np.ones((2, 2), bool), np.array([[1, 1, 0], [1, 0, 1]], bool)
+    assert check_uniqueness(A, s1, s2, method="completion").status == "undecided"
+    exact = check_uniqueness(A, s1, s2)
+    assert exact.status == "unique" and exact.verify()
+    local = check_uniqueness(A, s1, s2, max_variables=0)      # Groebner too large: Jacobian
+    assert local.status == "locally_unique" and local.verify()
+    assert local.certificate.rank == local.certificate.n_params - local.certificate.orbit_dim
+    assert check_uniqueness(A.astype(float), s1, s2, tol=1e-9).status == "locally_unique"
+    from dataclasses import replace
+
+    S1, S2 = local.factors
+    assert not replace(local, factors=(S1 + 0.1 * s1, S2)).verify()
+
+
+def test_c07_jacobian_fallback_does_not_overclaim():
+    A, s1, s2 = _inputs(CASES["C07"])
+    v = check_uniqueness(A, s1, s2, max_variables=0)
+    assert v.status == "undecided" and "does not prove" in v.reason
