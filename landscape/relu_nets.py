@@ -50,8 +50,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from identifiability._validation import (as_matrix, check_choice, check_int, check_real, check_rng,
-                                         param_error)
+from identifiability._validation import (
+    as_matrix,
+    check_choice,
+    check_int,
+    check_real,
+    check_rng,
+    param_error,
+)
 from identifiability.relu import ReLUNet, _balance_arrays, equivalent
 
 from .projections import Constraint, project_topk, support
@@ -246,6 +252,17 @@ def _check_constraints(constraints: Any, sizes: list[int], func: str) -> list:
     return cons
 
 
+def _is_subspace(c: Constraint | None, shape: tuple[int, int]) -> bool:
+    """True for None and for constraints that are a coordinate subspace (fixed support)."""
+    if c is None:
+        return True
+    mask = c.allowed(shape)
+    if mask is None:
+        return False
+    M = np.random.default_rng(0).normal(size=shape) * mask
+    return bool(np.array_equal(c.project(M), M))
+
+
 def _init(sizes, n_starts, rng, cons, bias: bool, scale: float):
     Ws, bs = [], []
     for l in range(len(sizes) - 1):
@@ -286,8 +303,11 @@ def train_relu(X: Any, Y: Any, widths: Any, *, constraints: Sequence[Any] | None
         ``wd`` of the objective (weights only).
     bias : bool, default True
         Train biases (not penalised). False: zero biases.
-    method : {"palm", "sgd"}
-        Block proximal gradient with backtracking (monotone objective) or proximal SGD.
+    method : {"palm", "sgd", "lbfgs"}
+        Block proximal gradient with backtracking (monotone objective), proximal SGD, or
+        (dense layers and fixed supports only) scipy's L-BFGS-B start by start, on the free
+        entries -- the gradient methods can stall where a kink of a neuron sits exactly on a
+        data point, and crawl on ill-conditioned problems; L-BFGS is much faster there.
     n_iter : int, default 500
         Sweeps over the layers (palm) or epochs (sgd).
     n_starts : int, default 1
@@ -300,7 +320,8 @@ def train_relu(X: Any, Y: Any, widths: Any, *, constraints: Sequence[Any] | None
     tol : float, default 1e-6
         palm: converged when the norm of the proximal-gradient mapping over a sweep
         (``sqrt(sum_l ||W_l^+ - W_l||^2 / t_l^2)``) is at most ``tol * (1 + F)``; sgd: when
-        the relative change of ``F`` over an epoch is at most ``tol``.
+        the relative change of ``F`` over an epoch is at most ``tol``; lbfgs: projected
+        gradient tolerance ``tol * 1e-3`` (scipy's ``gtol``), success reported by scipy.
     init : (weights, biases), optional
         Batched initial parameters (each with a leading start axis).
     init_scale : float, default 1
@@ -324,7 +345,12 @@ def train_relu(X: Any, Y: Any, widths: Any, *, constraints: Sequence[Any] | None
     sizes = _check_widths(widths, X, Y, func)
     cons = _check_constraints(constraints, sizes, func)
     wd = check_real(weight_decay, "weight_decay", func, low=0.0)
-    method = check_choice(method, "method", func, ("palm", "sgd"))
+    method = check_choice(method, "method", func, ("palm", "sgd", "lbfgs"))
+    if method == "lbfgs" and not all(_is_subspace(c, (sizes[l + 1], sizes[l]))
+                                     for l, c in enumerate(cons)):
+        raise param_error(func, "method", "'palm' or 'sgd' when constraints other than fixed "
+                          "supports are given (lbfgs handles dense layers and supports)",
+                          method)
     n_iter = check_int(n_iter, "n_iter", func, low=1)
     n_starts = check_int(n_starts, "n_starts", func, low=1)
     batch_size = check_int(batch_size, "batch_size", func, low=1)
@@ -335,7 +361,7 @@ def train_relu(X: Any, Y: Any, widths: Any, *, constraints: Sequence[Any] | None
         step = check_real(step, "step", func, low=0.0, low_open=True)
     Ws, bs = (_init(sizes, n_starts, rng, cons, bias, init_scale) if init is None
               else _check_init(init, sizes, func))
-    run = _palm if method == "palm" else _sgd
+    run = {"palm": _palm, "sgd": _sgd, "lbfgs": _lbfgs}[method]
     return run(X, Y, Ws, bs, cons, wd, bool(bias), n_iter, tol, step, batch_size, rng)
 
 
@@ -410,6 +436,52 @@ def _sgd(X, Y, Ws, bs, cons, wd, bias, n_iter, tol, step, batch_size, rng) -> Tr
         conv |= newly
         n_done[newly] = epoch + 1
     return _result(Ws, bs, F, hist, norms, conv, n_done, "sgd", bias)
+
+
+def _lbfgs(X, Y, Ws, bs, cons, wd, bias, n_iter, tol, step, batch_size, rng) -> TrainResult:
+    from scipy.optimize import minimize
+
+    shapes = [W.shape[1:] for W in Ws] + ([b.shape[1:] for b in bs] if bias else [])
+    sizes = np.cumsum([0] + [int(np.prod(sh)) for sh in shapes])
+    L = len(Ws)
+
+    def unpack(theta):
+        parts = [theta[sizes[i]:sizes[i + 1]].reshape((1,) + sh) for i, sh in enumerate(shapes)]
+        return parts[:L], (parts[L:] if bias else [np.zeros((1,) + W.shape[2:-1] + (W.shape[1],))
+                                                  for W in Ws])
+
+    masks = [1.0 if c is None else c.allowed(W.shape[1:]) for c, W in zip(cons, Ws)]
+
+    def fun(theta):
+        W, b = unpack(theta)
+        loss, gW, gb = _grads(W, b, X, Y)
+        F = loss[0] + _penalty(W, wd)[0]
+        g = [(gw[0] + wd * w[0]) * m for gw, w, m in zip(gW, W, masks)] + (
+            [g[0] for g in gb] if bias else [])
+        return F, np.concatenate([x.ravel() for x in g])
+
+    S = Ws[0].shape[0]
+    hist, norms = np.full((S, n_iter), np.nan), np.full((S, n_iter), np.nan)
+    conv, n_done = np.zeros(S, dtype=bool), np.zeros(S, dtype=int)
+    outW, outb = [np.empty_like(W) for W in Ws], [np.zeros_like(b) for b in bs]
+    for i in range(S):
+        rec: list = []
+        theta0 = np.concatenate([W[i].ravel() for W in Ws] + ([b[i].ravel() for b in bs]
+                                                              if bias else []))
+        res = minimize(fun, theta0, jac=True, method="L-BFGS-B", callback=lambda th: rec.append(
+            th.copy()), options=dict(maxiter=n_iter, gtol=tol * 1e-3, ftol=1e-13))
+        W, b = unpack(res.x)
+        for l in range(L):
+            outW[l][i], outb[l][i] = W[l][0], b[l][0]
+        for k, th in enumerate((rec or [res.x])[:n_iter]):
+            Wk, bk = unpack(th)
+            hist[i, k:] = fun(th)[0]            # constant after the start stopped
+            norms[i, k:] = _balanced_norm(Wk, bk)[0]
+        conv[i], n_done[i] = bool(res.success), int(res.nit)
+    F = _smooth(outW, outb, X, Y) + _penalty(outW, wd)
+    last = max(1, int(n_done.max()))
+    return _result(outW, outb, F, list(hist[:, :last].T), list(norms[:, :last].T), conv, n_done,
+                   "lbfgs", bias)
 
 
 def _result(Ws, bs, F, hist, norms, conv, n_done, method, bias) -> TrainResult:
@@ -829,8 +901,8 @@ class ReLULandscape:
         ``"not converged"``.
     cluster : int ndarray (n_starts,)
         Starts with the same label end at equivalent networks (modulo permutation and
-        positive rescaling of the neurons, after dropping neurons with negligible balanced
-        norm; -1 for diverging / not converged starts).
+        positive rescaling of the neurons, after dropping negligible neurons and merging
+        parallel ones; -1 for diverging / not converged starts).
     reference : ConvexReference
     relative_gap : ndarray (n_starts,)
         ``(objective - reference.value) / reference.value``.
@@ -876,12 +948,29 @@ class ReLULandscape:
                 f"fraction_global={self.fraction_global:.3f}, counts={self.counts()})")
 
 
-def _pruned(net: ReLUNet, rel: float) -> ReLUNet:
+def _reduced(net: ReLUNet, rel: float) -> ReLUNet:
+    """Drop neurons of negligible balanced size and merge parallel neurons of equal sign.
+
+    With weight decay a neuron can be split into parallel copies at no cost, so optima are
+    compared through their "neuron measure" (direction, signed mass ``||in|| * out``).
+    """
     W1, W2 = net.weights
-    size = np.sqrt(np.linalg.norm(W1, axis=1) * np.abs(W2).max(axis=0))
-    keep = size > rel * max(size.max(), 1e-300)
-    order = np.argsort(-size[keep], kind="stable")
-    return ReLUNet([W1[keep][order], W2[:, keep][:, order]])
+    nin = np.linalg.norm(W1, axis=1)
+    mass = nin * W2[0]
+    keep = np.abs(mass) > rel ** 2 * max(np.abs(mass).max(), 1e-300)
+    dirs, masses = [], []
+    for u, m in zip(W1[keep] / nin[keep, None], mass[keep]):
+        for j, (v, mm) in enumerate(zip(dirs, masses)):
+            if np.abs(u - v).max() <= rel and np.sign(mm) == np.sign(m):
+                masses[j] += m
+                break
+        else:
+            dirs.append(u)
+            masses.append(m)
+    if not dirs:
+        return ReLUNet([np.zeros((1, W1.shape[1])), np.zeros((1, 1))])
+    root = np.sqrt(np.abs(masses))
+    return ReLUNet([np.array(dirs) * root[:, None], (np.sign(masses) * root)[None, :]])
 
 
 def _clusters(nets: list, tol: float) -> np.ndarray:
@@ -900,7 +989,8 @@ def _clusters(nets: list, tol: float) -> np.ndarray:
     return labels
 
 
-def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, n_iter: int = 2000,
+def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method: str = "lbfgs",
+                n_iter: int = 500,
                 rtol: float = 0.01, reference: ConvexReference | None = None,
                 cluster_tol: float = 1e-2, init_scale: float = 1.0,
                 tol: float = 1e-6) -> ReLULandscape:
@@ -911,16 +1001,20 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, n_iter:
     problem : ReLUProblem
     n_starts : int
     rng : Generator or int, optional
-    n_iter : int, default 2000
-        PALM sweeps (:func:`train_relu`, dense, ``weight_decay = problem.beta``).
+    method : {"lbfgs", "palm", "sgd"}, default "lbfgs"
+        Trainer (:func:`train_relu`, dense, ``weight_decay = problem.beta``). PALM and SGD
+        can stall at kinks sitting on data points (reported as "not converged").
+    n_iter : int, default 500
+        Iterations of the trainer.
     rtol : float, default 0.01
         A converged start is "global" when its objective is within ``rtol`` (relative) of
         the reference value, otherwise a "spurious local minimum".
     reference : ConvexReference, optional
         Default: :func:`convex_reference` on ``problem.design``.
     cluster_tol : float, default 1e-2
-        Tolerance of :func:`identifiability.relu.equivalent` for the clustering (neurons
-        whose balanced size is below ``cluster_tol`` of the largest are dropped first).
+        Tolerance of :func:`identifiability.relu.equivalent` for the clustering, after
+        dropping neurons whose balanced size is below ``cluster_tol`` of the largest and
+        merging parallel neurons (weight decay makes neuron splitting free).
     init_scale, tol : float
         Passed to :func:`train_relu`.
 
@@ -932,7 +1026,7 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, n_iter:
     --------
     >>> X = np.array([[-1.], [0.], [1.], [2.]])
     >>> prob = ReLUProblem(X, np.array([1., 0., 1., 2.]), width=4, beta=1e-2)
-    >>> land = sample_relu(prob, 4, rng=0, n_iter=3000)
+    >>> land = sample_relu(prob, 4, rng=0)
     >>> land.reference.exhaustive, land.fraction_global > 0
     (True, True)
     """
@@ -950,14 +1044,14 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, n_iter:
         raise param_error(func, "reference", "a ConvexReference or None", reference,
                           kind=TypeError)
     train = train_relu(Xd, problem.y, problem.width, weight_decay=problem.beta, bias=False,
-                       n_iter=n_iter, n_starts=n_starts, rng=rng, init_scale=init_scale,
-                       tol=tol)
+                       method=method, n_iter=n_iter, n_starts=n_starts, rng=rng,
+                       init_scale=init_scale, tol=tol)
     F = train.objective
     gap = (F - reference.value) / max(abs(reference.value), 1e-300)
     classes = np.where(train.diverging, "diverging",
                        np.where(~train.converged, "not converged",
                                 np.where(gap <= rtol, "global", "spurious local minimum")))
     classes = classes.astype(object).astype(str)
-    nets = [_pruned(train.net(i), cluster_tol) if classes[i] in CLASSES[:2] else None
+    nets = [_reduced(train.net(i), cluster_tol) if classes[i] in CLASSES[:2] else None
             for i in range(n_starts)]
     return ReLULandscape(F, classes, _clusters(nets, cluster_tol), reference, gap, rtol, train)

@@ -9,8 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from identifiability.relu import (ReLUNet, balance, canonical_form, equivalent, local_identifiability,
-                                  output_jacobian, path_lifting, path_lifting_jacobian, transform)
+from identifiability.relu import (
+    ReLUNet,
+    balance,
+    canonical_form,
+    equivalent,
+    local_identifiability,
+    output_jacobian,
+    path_lifting,
+    path_lifting_jacobian,
+    transform,
+)
 
 ORACLES = json.loads((Path(__file__).parents[1] / "data" / "relu_oracles.json").read_text())["cases"]
 

@@ -1,0 +1,188 @@
+"""Tests of landscape.relu_nets: proximal training, pruning, supermasks, convex reference."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from identifiability.relu import ReLUNet, equivalent, local_identifiability
+from landscape.datasets import load_digits
+from landscape.projections import support, topk
+from landscape.relu_nets import (
+    ReLUProblem,
+    activation_patterns,
+    convex_reference,
+    diverging,
+    magnitude_pruning,
+    sample_relu,
+    supermask,
+    train_relu,
+)
+
+ORACLES = json.loads((Path(__file__).parents[1] / "data" / "relu_oracles.json").read_text())["cases"]
+
+
+def toy_2d(n=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    y = np.abs(X[:, 0]) - X[:, 1] ** 2
+    return X, y
+
+
+# ---------------------------------------------------------------- training
+
+def test_palm_is_monotone_and_respects_constraints():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(30, 4)), rng.normal(size=(30, 2))
+    S = rng.random((5, 4)) < 0.5
+    res = train_relu(X, Y, 5, constraints=[support(S), topk(4)], n_iter=200, n_starts=3,
+                     weight_decay=0.01, rng=0)
+    assert res.weights[0].shape == (3, 5, 4) and res.history.shape[0] == 3
+    assert np.all(np.diff(res.history, axis=1) <= 1e-10 * res.history[:, :-1])
+    assert not np.any(res.weights[0][:, ~S])
+    assert np.all(np.count_nonzero(res.weights[1], axis=(1, 2)) <= 4)
+    assert res.net(0).widths == (4, 5, 2)
+    assert "TrainResult" in repr(res)
+
+
+def test_sgd_decreases_the_objective():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(64, 3))
+    Y = np.maximum(X @ [[1.0], [-1.0], [0.5]], 0)
+    res = train_relu(X, Y, 4, method="sgd", n_iter=60, batch_size=16, step=0.05 / 64,
+                     n_starts=2, rng=0)
+    assert np.all(res.history[:, -1] < 0.5 * res.history[:, 0])
+
+
+def test_validation_messages():
+    X = np.ones((4, 2))
+    with pytest.raises(ValueError, match="'Y' parameter of train_relu"):
+        train_relu(X, np.ones((3, 1)), 2)
+    with pytest.raises(ValueError, match="'method' parameter of train_relu"):
+        train_relu(X, np.ones(4), 2, method="adam")
+    with pytest.raises(ValueError, match="fixed supports"):
+        train_relu(X, np.ones(4), 2, method="lbfgs", constraints=[topk(2), None])
+    with pytest.raises(ValueError, match="constraints"):
+        train_relu(X, np.ones(4), 2, constraints=[topk(2)])
+
+
+def test_diverging_signature():
+    h = np.array([[4.0, 2.0, 1.0, 0.5, 0.25], [1.0, 0.5, 0.4, 0.4, 0.4]])
+    n = np.array([[1.0, 2.0, 4.0, 8.0, 16.0], [1.0, 1.0, 1.0, 1.0, 1.0]])
+    assert diverging(h, n).tolist() == [True, False]
+
+
+# ---------------------------------------------------------------- teacher-student
+
+def test_sparse_teacher_is_identifiable_and_recovered_modulo_symmetries():
+    W1 = np.array([[2, 0, -1], [0, 1, 1], [-1, 2, 0]])
+    S1, S2 = W1 != 0, np.ones((1, 3), dtype=bool)
+    teacher = ReLUNet([W1, [[1, 2, 1]]], supports=[S1, S2])
+    rng = np.random.default_rng(0)
+    X = rng.integers(-4, 5, size=(80, 3))
+    X = X[np.all(X @ W1.T != 0, axis=1)]
+    ident = local_identifiability(teacher, X)
+    assert ident.identifiable is True and ident.field == "Q"
+    Y = teacher(X)
+    res = train_relu(X, Y, 3, bias=False, method="lbfgs", n_iter=500, n_starts=12, rng=0,
+                     constraints=[support(S1), support(S2)])
+    recovered = [bool(equivalent(teacher, res.net(i), tol=1e-4)) for i in range(12)]
+    fraction = np.mean(recovered)
+    assert fraction >= 1 / 12               # measured 0.25-0.33 (see report)
+    fits = res.objective < 1e-8
+    assert all(r <= f for r, f in zip(recovered, fits))   # recovered => exact fit
+
+
+# ---------------------------------------------------------------- C29: flat spurious minimum
+
+def test_c29_flat_spurious_local_minimum():
+    inp = ORACLES["C29"]["inputs"]
+    (x, y), = inp["data"]
+    w, v = inp["point"]["w"], inp["point"]["v"]
+    X, Y = np.array([[x]]), np.array([[y]])
+    res = train_relu(X, Y, 1, bias=False, n_iter=50,
+                     init=([np.array([[[w]]]), np.array([[[v]]])], [np.zeros((1, 1))] * 2))
+    loss = 2 * res.objective[0]        # objective is 1/2 ||.||^2
+    assert loss == ORACLES["C29"]["expected"]["local_min_value"]
+    assert res.converged[0] and res.weights[0][0, 0, 0] == w
+    rng = np.random.default_rng(0)
+    pts = np.array([w, v]) + 0.1 * rng.uniform(-1, 1, size=(200, 2))
+    losses = (pts[:, 1] * np.maximum(pts[:, 0] * x, 0) - y) ** 2
+    assert np.all(losses == 1.0)
+    glob = train_relu(X, Y, 1, bias=False, n_iter=500, init=([np.array([[[1.0]]]),
+                      np.array([[[0.5]]])], [np.zeros((1, 1))] * 2))
+    assert glob.objective[0] < 1e-12 == ORACLES["C29"]["expected"]["global_min_value"] + 1e-12
+
+
+# ---------------------------------------------------------------- convex reference
+
+def test_activation_patterns_exhaustive_in_2d_and_3d():
+    X, _ = toy_2d(10)
+    P, ex = activation_patterns(X)
+    assert ex and len(P) == 2 * 10                    # 10 lines through 0: 20 sectors
+    Xb = np.hstack([X, np.ones((10, 1))])
+    P3, ex3 = activation_patterns(Xb)
+    assert ex3 and len(P3) == 2 * (1 + 9 + 36)      # general position: 2 sum C(n-1, i), i<=2
+    U = np.random.default_rng(0).normal(size=(20000, 3))
+    sampled = {tuple(r) for r in (Xb @ U.T >= 0).T}
+    assert sampled <= {tuple(r) for r in P3}
+    _, ex4 = activation_patterns(np.ones((5, 4)), n_samples=10, rng=0)
+    assert not ex4
+
+
+def test_convex_reference_recovers_a_network_attaining_the_value():
+    X, y = toy_2d(12)
+    Xb = np.hstack([X, np.ones((12, 1))])
+    ref = convex_reference(Xb, y, beta=0.05)
+    assert ref.exhaustive and ref.status == "optimal"
+    assert ref.objective == pytest.approx(ref.value, rel=1e-4)
+    # no trained network beats the certified global value
+    res = train_relu(Xb, y, 8, bias=False, weight_decay=0.05, method="lbfgs", n_iter=300,
+                     n_starts=2, rng=0)
+    assert res.objective.min() >= ref.value * (1 - 1e-4)
+    assert "certified" in repr(ref)
+
+
+def test_sample_relu_on_toy_2d_against_convex_value():
+    X, y = toy_2d(12)
+    prob = ReLUProblem(X, y, width=8, beta=0.05)
+    land = sample_relu(prob, 4, rng=0, n_iter=300)
+    assert land.reference.exhaustive
+    assert land.objective.shape == (4,) and set(land.classes) <= {
+        "global", "spurious local minimum", "diverging", "not converged"}
+    assert np.all(land.objective >= land.reference.value * (1 - 1e-4))
+    assert land.fraction_global >= 1 / 4        # measured 0.5-0.6, see report
+    assert "within 1% of the global value" in land.summary()
+    g = land.classes == "global"
+    assert np.all(land.cluster[g] >= 0)
+
+
+def test_sample_relu_on_digits_two_classes():
+    X, y = load_digits(classes=(0, 1), n_components=2, n_samples=30, rng=0)
+    prob = ReLUProblem(X, y, width=6, beta=0.1, bias=False)
+    land = sample_relu(prob, 4, rng=1)
+    assert land.reference.exhaustive and land.reference.n_patterns <= 60
+    assert np.all(land.relative_gap >= -1e-4)
+    assert 0.0 <= land.fraction_global <= 1.0
+
+
+# ---------------------------------------------------------------- pruning and supermasks
+
+def test_magnitude_pruning_reaches_the_sparsity():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 5))
+    Y = np.maximum(X[:, :2] @ [[1.0], [-1.0]], 0)
+    res = magnitude_pruning(X, Y, 6, sparsity=0.75, n_rounds=2, n_iter=80, rng=0)
+    assert res.density[-1] == pytest.approx(0.25, abs=0.04)
+    assert all(np.array_equal(res.net().supports[l], res.masks[l]) for l in range(2))
+    assert np.all(np.isfinite(res.objective))
+
+
+def test_supermask_keeps_weights_fixed_and_density():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    res = supermask(X, np.abs(X[:, :1]), 16, density=0.25, n_iter=20, rng=0)
+    assert [int(m.sum()) for m in res.masks] == [12, 4]
+    assert set(np.abs(res.weights[0]).ravel().round(12)) == {round(np.sqrt(2 / 3), 12)}
+    assert res.history[-1] < res.history[0]
