@@ -19,6 +19,13 @@ from .supports import (all_supports, block_diag_support, butterfly_segment_suppo
                        bit_reversal, butterfly_split_supports, butterfly_supports, dense_support,
                        equivalence_classes, kron_support, lower_triangular_support,
                        random_support, rank_one_supports, support_of)
+from .relu import (PathLifting, ReLUEquivalence, ReLULocalResult, ReLUNet, output_jacobian,
+                   path_lifting, path_lifting_jacobian)
+from .relu import balance as relu_balance
+from .relu import canonical_form as relu_canonical_form
+from .relu import equivalent as relu_equivalent
+from .relu import local_identifiability as relu_local_identifiability
+from .relu import transform as relu_transform
 from .multilayer import ChainNode, ChainVerdict, check_butterfly_uniqueness, check_uniqueness_chain
 from .sparsity_levels import SparseVerdict, check_uniqueness_sparse
 from .symbolic import ConditionCheck, UniquenessConditions, uniqueness_conditions
@@ -34,6 +41,10 @@ __all__ = [
     # beyond fixed supports
     "check_uniqueness_sparse", "SparseVerdict", "check_uniqueness_chain",
     "check_butterfly_uniqueness", "ChainVerdict", "ChainNode",
+    # ReLU networks (identifiability.relu; renamed where the factorization names are taken)
+    "ReLUNet", "ReLUEquivalence", "ReLULocalResult", "PathLifting", "path_lifting",
+    "path_lifting_jacobian", "output_jacobian", "relu_equivalent", "relu_canonical_form",
+    "relu_local_identifiability", "relu_transform", "relu_balance",
     # equivalence
     "equivalent", "Equivalence", "canonical_form", "rank_one_contributions",
     # generic / symbolic
