@@ -8,6 +8,17 @@ computation (batch axis first).
 True
 """
 
+from . import critical_points, existence
+from .bounds import LowerBound, moment_lower_bound
+from .critical_points import CLASSES, Minimum, Problem, sample
+from .datasets import load_cifar10, load_digits, teacher_student
+from .existence import (DivergenceEvidence, Existence, MinimizingSequence, ReLUExistence,
+                        infimum_attained, relu_optimum_exists)
+from .executors import map_chunks, seed_plan
+from .relu_nets import (ConvexReference, PruningResult, ReLULandscape, ReLUProblem, SupermaskResult,
+                        TrainResult, activation_patterns, convex_reference, diverging,
+                        magnitude_pruning, sample_relu, supermask, train_relu)
+from .report import LandscapeReport
 from .butterfly import ButterflyResult, FactorChain, bit_reversal, butterfly_factorize, dft, hadamard
 from .fixed_support import (FixedSupportSolution, best_rank_one, gradient, hessian, objective, pack,
                             solve_fixed_support, unpack)
@@ -18,6 +29,14 @@ from .projections import (Constraint, compose, normalize_frobenius, project_supp
                           support, topk, topk_cols, topk_rows, unit_norm)
 
 __all__ = [
+    "critical_points", "existence", "sample", "Problem", "Minimum", "CLASSES", "LandscapeReport",
+    "infimum_attained", "Existence", "MinimizingSequence", "DivergenceEvidence",
+    "relu_optimum_exists", "ReLUExistence", "moment_lower_bound", "LowerBound", "map_chunks",
+    "seed_plan",
+    "train_relu", "TrainResult", "diverging", "magnitude_pruning", "PruningResult", "supermask",
+    "SupermaskResult", "convex_reference", "ConvexReference", "activation_patterns",
+    "ReLUProblem", "ReLULandscape", "sample_relu", "teacher_student", "load_digits",
+    "load_cifar10",
     "butterfly_factorize", "ButterflyResult", "FactorChain", "hadamard", "dft", "bit_reversal",
     "solve_fixed_support", "FixedSupportSolution", "objective", "gradient", "hessian", "pack",
     "unpack", "best_rank_one",

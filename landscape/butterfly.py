@@ -160,10 +160,10 @@ def _permutation_csr(perm: np.ndarray, dtype: np.dtype) -> sp.csr_matrix:
 # --------------------------------------------------------------------------- algorithm
 
 def _split_blocks(T: np.ndarray, b1: int, b2: int) -> np.ndarray:
-    """The N blocks (b1 x b2) of the split of segment tensor T[a, b1*b2, b1*b2, c]."""
+    """The N blocks (b1 x b2) of the split of segment tensor T[a, b1*b2, b1*b2, c], as a
+    strided view (no copy) of shape ``[x, q1, p2, z, p1, q2]``."""
     a, _, _, c = T.shape
-    blocks = T.reshape(a, b1, b2, b1, b2, c).transpose(0, 3, 2, 5, 1, 4)  # [x,q1,p2,z,p1,q2]
-    return blocks.reshape(-1, b1, b2)
+    return T.reshape(a, b1, b2, b1, b2, c).transpose(0, 3, 2, 5, 1, 4)
 
 
 def _split(T: np.ndarray, b1: int, b2: int, *, discarded: bool = False
@@ -174,30 +174,93 @@ def _split(T: np.ndarray, b1: int, b2: int, *, discarded: bool = False
     value of the split (sum of the blocks' discarded squared singular values).
     """
     a, _, _, c = T.shape
-    u, s, vh, d = _best_rank_one(_split_blocks(T, b1, b2), discarded=discarded)
-    root = np.sqrt(s)[:, None]
+    u, _, vh, d = _best_rank_one(_split_blocks(T, b1, b2), discarded=discarded, balanced=True)
     # u: [x, q1, p2, z, p1] -> left [x, p1, q1, (p2, z)]
-    Tl = (root * u).reshape(a, b1, b2, c, b1).transpose(0, 4, 1, 2, 3).reshape(a, b1, b1, b2 * c)
-    # vh: [x, q1, p2, z, q2] -> right [(x, q1), p2, q2, z]
-    Tr = (root * vh).reshape(a, b1, b2, c, b2).transpose(0, 1, 2, 4, 3).reshape(a * b1, b2, b2, c)
+    Tl = u.transpose(0, 4, 1, 2, 3).reshape(a, b1, b1, b2 * c)
+    # vh: [x, q1, p2, z, q2] -> right [(x, q1), p2, q2, z] (a view when c = 1)
+    Tr = vh.transpose(0, 1, 2, 4, 3).reshape(a * b1, b2, b2, c)
     return Tl, Tr, (None if d is None else np.float64(d.sum()))
 
 
-def _factor(T: np.ndarray, i: int, j: int, order: str, *, first: tuple | None = None
-            ) -> tuple[list[np.ndarray], np.ndarray]:
+def _factor(T: np.ndarray, i: int, j: int, order: str) -> tuple[list[np.ndarray], np.ndarray]:
     """Butterfly factors (compact leaves) of segment i..j and the compact tensor of their
-    product. ``first`` is the already computed split of this node (left-to-right root)."""
+    product."""
     if i == j:
         return [T], T
     t = {"left-to-right": i, "right-to-left": j - 1, "balanced": (i + j) // 2}[order]
     a, _, _, c = T.shape
     b1, b2 = 2 ** (t - i + 1), 2 ** (j - t)
-    Tl, Tr, _ = first if first is not None else _split(T, b1, b2)
+    Tl, Tr, _ = _split(T, b1, b2)
     left, Pl = _factor(Tl, i, t, order)
     right, Pr = _factor(Tr, t + 1, j, order)
     Pl = Pl.reshape(a, b1, b1, b2, c).transpose(0, 1, 3, 2, 4)[:, :, :, :, None, :]
     Pr = Pr.reshape(a, b1, b2, b2, c).transpose(0, 2, 1, 3, 4)[:, None]
-    return left + right, (Pl * Pr).reshape(T.shape)
+    product = np.empty(T.shape, dtype=np.result_type(Pl, Pr))
+    np.multiply(Pl, Pr, out=product.reshape(a, b1, b2, b1, b2, c))
+    return left + right, product
+
+
+def _times_leaf(X: np.ndarray, P: np.ndarray, out: np.ndarray, reversed_columns: bool
+                ) -> np.ndarray:
+    """``out[x, (p1, p2), (q1, q2)] = X[x, p1, q1, p2] P[(x, q1), p2, q2]``: the product of a
+    left-to-right leaf and the product of the segment after it (columns stored ``(q2, q1)``
+    bit-reversed when ``reversed_columns``)."""
+    a, b2 = X.shape[0], X.shape[3]
+    Pr = P.reshape(a, 2, b2, b2)
+    shaped = out.reshape((a, 2, b2, b2, 2) if reversed_columns else (a, 2, b2, 2, b2))
+    for q in range(2):      # one contiguous read of P per q1
+        o = shaped[..., q] if reversed_columns else shaped[:, :, :, q]
+        np.multiply(X[:, :, q, :, None], Pr[:, None, q], out=o)
+    return out
+
+
+def _left_to_right(A: np.ndarray, reversed_columns: bool
+                   ) -> tuple[list[np.ndarray], np.float64, np.float64]:
+    """Left-to-right algorithm on ``A`` (``A[:, bit_reversal(N)]`` if ``reversed_columns``),
+    on strided views of ``A``: neither ``A`` nor its blocks are ever copied.
+
+    The segment ``l..L`` is kept as ``T[x, p, q]`` (a ``2^(l-1)`` block-diagonal stack of
+    ``b x b`` blocks, ``b = N / 2^(l-1)``); its split blocks ``[x, q1, p2] -> (p1, q2)`` are a
+    transposed view and the right product ``u^H B`` comes out contiguous in the layout of the
+    next segment. With ``reversed_columns`` the column index ``q`` is stored bit-reversed
+    (``A``'s own order): the top bit ``q1`` of the permuted index is the lowest stored bit
+    and the rest stays bit-reversed, so the permutation is never applied.
+
+    Returns the leaves, the squared error and the optimum of the first split. The error
+    uses the exact splitting of the first level: block-wise ``B - s u p = u_perp u_perp^H B
+    + sqrt(s) u (r - p)`` (``u`` unit, ``r = sqrt(s) vh``) is an orthogonal sum, so
+    ``||A P^T - product||^2 = lower + sum_rows s ||R_1 - P_2||^2`` (``P_2`` the product of the
+    factors 2..L). The N x N product is never formed; the products of the segments l..L
+    reuse the buffers of the segments themselves, and ``P_2`` is formed half by half.
+    """
+    N = A.shape[0]
+    L = N.bit_length() - 1
+    T = A.reshape(1, N, N)
+    leaves, segments, lower = [], [], np.float64(0.0)
+    for level in range(1, L):
+        a, b2 = T.shape[0], T.shape[1] // 2
+        if reversed_columns:   # [x, p1, p2, r, q1] -> blocks [x, q1, p2, p1, r]
+            blocks = T.reshape(a, 2, b2, b2, 2).transpose(0, 4, 2, 1, 3)
+        else:                  # [x, p1, p2, q1, q2] -> blocks [x, q1, p2, p1, q2]
+            blocks = T.reshape(a, 2, b2, 2, b2).transpose(0, 3, 2, 1, 4)
+        u, s, vh, d = _best_rank_one(blocks, discarded=level == 1, balanced=True)
+        leaves.append(u.transpose(0, 3, 1, 2))                   # [x, p1, q1, p2]
+        T = vh.reshape(2 * a, b2, b2)
+        segments.append(T)
+        if level == 1:
+            lower, weights = np.float64(d.sum()), s.reshape(2, b2)
+    leaves.append(T.reshape(N // 2, 2, 2, 1))
+    if L <= 2:
+        return leaves, lower, lower
+    R1, P = segments[0], T
+    for X, buf in zip(leaves[-2:1:-1], segments[-2:0:-1]):      # products of l..L, l >= 3
+        P = _times_leaf(X, P, buf, reversed_columns)
+    err2, half = lower, np.empty((1,) + R1.shape[1:], dtype=R1.dtype)
+    for x in range(2):
+        D = _times_leaf(leaves[1][x:x + 1], P[2 * x:2 * x + 2], half, reversed_columns)
+        np.subtract(R1[x:x + 1], D, out=D)
+        err2 += np.vecdot(np.vecdot(D[0], D[0]).real, weights[x])
+    return leaves, np.float64(err2), lower
 
 
 @dataclass(frozen=True)
@@ -254,23 +317,23 @@ def _norm(X: np.ndarray) -> float:
 
 def _run(A: np.ndarray, perm: np.ndarray | None, order: str
          ) -> tuple[FactorChain, np.float64, np.float64]:
+    """Chain, absolute error and first-split optimum of the butterfly fit of ``A[:, perm]``."""
     N = A.shape[0]
-    L = N.bit_length() - 1
-    target = A if perm is None else A[:, perm]
-    T = target.reshape(1, N, N, 1)
-    if N == 2:
-        first, lower = None, np.float64(0.0)
-    else:  # optimum of the split t = 1: certified lower bound on the best butterfly error^2
-        first = _split(T, 2, N // 2, discarded=True)
-        lower = first[2]
-    leaves, product = _factor(T, 1, L, order, first=first if order == "left-to-right" else None)
-    diff = (target - product.reshape(N, N)).ravel()
-    norm = _norm(A)
-    rel = np.float64(_norm(diff) / norm) if norm > 0 else np.float64(0.0)
+    bit_reversed = perm is not None and np.array_equal(perm, bit_reversal(N))
+    if order == "left-to-right" and (perm is None or bit_reversed):
+        leaves, err2, lower = _left_to_right(A, bit_reversed)
+        err = np.sqrt(err2)
+    else:
+        target = A if perm is None else A[:, perm]
+        T = target.reshape(1, N, N, 1)
+        leaves, product = _factor(T, 1, N.bit_length() - 1, order)
+        # optimum of the split t = 1: certified lower bound on the best butterfly error^2
+        lower = np.float64(0.0) if N == 2 else _split(T, 2, N // 2, discarded=True)[2]
+        err = np.float64(_norm(target - product.reshape(N, N)))
     factors = [_leaf_to_csr(X) for X in leaves]
     if perm is not None:
         factors.append(_permutation_csr(perm, A.dtype))
-    return FactorChain(tuple(factors), perm), rel, lower
+    return FactorChain(tuple(factors), perm), err, lower
 
 
 def butterfly_factorize(A: Any, *, permutation: str | Sequence[int] | None = "auto",
@@ -342,10 +405,13 @@ def butterfly_factorize(A: Any, *, permutation: str | Sequence[int] | None = "au
             raise param_error(func, "permutation", f'"auto", None, "bit_reversal" or a '
                               f"permutation of range({N}) (int array)", permutation)
         candidates = [("custom", perm.astype(np.int64))]
+    norm = _norm(A)
+    scale = 1.0 / norm if norm > 0 else 0.0
     runs = [_run(A, perm, order) for _, perm in candidates]
-    best = min(range(len(runs)), key=lambda k: runs[k][1])
-    chain, rel, lower = runs[best]
-    exact = bool(rel <= tol and lower <= (tol * _norm(A)) ** 2)
+    errors = np.array([r[1] * scale for r in runs])
+    best = int(np.argmin(errors))
+    chain, _, lower = runs[best]
+    rel = np.float64(errors[best])
+    exact = bool(rel <= tol and lower <= (tol * norm) ** 2)
     return ButterflyResult(chain, rel, chain.permutation, lower, exact, order,
-                           tuple(name for name, _ in candidates),
-                           np.array([r[1] for r in runs]))
+                           tuple(name for name, _ in candidates), errors)

@@ -582,7 +582,10 @@ def sample(problem: Problem, n_starts: int, *, rng: Any = None, algorithm: str =
 
     Parameters
     ----------
-    problem : Problem
+    problem : Problem or landscape.relu_nets.ReLUProblem
+        A ReLU problem is handed to :func:`landscape.relu_nets.sample_relu` (starts classified
+        against the convex global reference, clustered modulo the ReLU symmetries; serial
+        only) and its :class:`~landscape.relu_nets.ReLULandscape` is returned.
     n_starts : int
     rng : numpy.random.Generator or int seed
         The root of all randomness: the starts are split into chunks of ``chunk_size``,
@@ -635,8 +638,16 @@ def sample(problem: Problem, n_starts: int, *, rng: Any = None, algorithm: str =
     from .executors import map_chunks, seed_plan
     from .report import LandscapeReport
 
+    from .relu_nets import ReLUProblem, sample_relu
+
+    if isinstance(problem, ReLUProblem):
+        if executor not in (None, "serial"):
+            raise param_error(_FUNC, "executor", "None or 'serial' for a ReLUProblem (ReLU "
+                              "starts are not chunked across workers yet)", executor)
+        return sample_relu(problem, check_int(n_starts, "n_starts", _FUNC, low=1),
+                           rng=check_rng(rng, _FUNC))
     if not isinstance(problem, Problem):
-        raise param_error(_FUNC, "problem", "a Problem", problem, kind=TypeError)
+        raise param_error(_FUNC, "problem", "a Problem or a ReLUProblem", problem, kind=TypeError)
     n_starts = check_int(n_starts, "n_starts", _FUNC, low=1)
     check_choice(algorithm, "algorithm", _FUNC, ("palm",))
     rng = check_rng(rng, _FUNC)

@@ -345,3 +345,8 @@ def infimum_attained(support1: Any, support2: Any, A: Any = None, *, rng: Any = 
                      "of non-closedness was found among generic products with one entry set "
                      "to 0; deciding closedness in general needs real quantifier elimination",
                      sol, None, False)
+
+
+from .relu_existence import ReLUExistence, relu_optimum_exists  # noqa: E402  (same topic, own module)
+
+__all__ += ["ReLUExistence", "relu_optimum_exists"]

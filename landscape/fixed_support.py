@@ -293,19 +293,71 @@ def _project(B: np.ndarray, u: np.ndarray, discarded: bool
     return s, w, d
 
 
-def _best_rank_one(B: np.ndarray, *, discarded: bool = True
+def _best_rank_one(B: np.ndarray, *, discarded: bool = True, balanced: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Unvalidated kernel of :func:`best_rank_one` for a (K, m, n) stack (``discarded=False``
-    skips the residual pass and returns ``None`` for it)."""
+    """Unvalidated kernel of :func:`best_rank_one` for a stack of shape ``(..., m, n)``
+    (``discarded=False`` skips the residual and returns ``None`` for it; ``balanced=True``
+    returns ``sqrt(s) u`` and ``sqrt(s) vh`` instead of the unit vectors).
+
+    Any batch shape and any strides: the blocks may be a strided view of a larger array
+    (the butterfly splits), never copied when a side is at most ``_TINY``. The Gram matrix of
+    the small side (``k (k + 1) / 2`` inner products of its rows) costs one pass over ``B``;
+    one product with the eigenvector basis ``E = [u, Q]`` costs another and gives both
+    ``u^H B`` and ``Q^H B``, whose energy is the discarded one (no cancellation, no residual
+    array).
+    """
+    *batch, m, n = B.shape
+    k = min(m, n)
+    if k > _TINY:
+        u, s, vh, d = _rank_one_large(B.reshape(-1, m, n), batch, discarded)
+        if balanced:
+            root = np.sqrt(s)[..., None]
+            u, vh = u * root, vh * root
+        return u, s, vh, d
+    # rank one of the small side: Bs = B (m <= n) or B^T = s x w  <=>  B = s w^T x^T
+    Bs = B if m <= n else B.swapaxes(-1, -2)
+    G = np.empty((*batch, k, k), dtype=B.dtype)
+    for i in range(k):
+        for j in range(i, k):
+            G[..., i, j] = np.vecdot(Bs[..., j, :], Bs[..., i, :])       # (Bs Bs^H)[i, j]
+            G[..., j, i] = G[..., i, j].conj()
+    x = _top_eigvec(G.reshape(-1, k, k))
+    d = None
+    if discarded:
+        if k == 2:
+            Q = np.stack([-x[:, 1].conj(), x[:, 0].conj()], axis=1)[:, :, None]
+        else:   # the first column of a complete Householder QR of x is +-x
+            Q = np.linalg.qr(x[:, :, None], mode="complete")[0][..., 1:]
+        Qh = Q.conj().swapaxes(1, 2).reshape(*batch, k - 1, k)
+        d = np.empty(batch)
+        ax = int(np.argmax(batch))     # chunks along the longest batch axis: small temporaries
+        step = max(1, batch[ax] * _CHUNK // B.size)
+        for c in range(0, batch[ax], step):
+            idx = (slice(None),) * ax + (slice(c, c + step),)
+            R = Qh[idx] @ Bs[idx]                                    # Q^H B
+            d[idx] = np.vecdot(R, R).real.sum(axis=-1)
+    x = x.reshape(*batch, k)
+    w = (x[..., None, :].conj() @ Bs)[..., 0, :]                     # u^H B, contiguous
+    s = np.sqrt(np.vecdot(w, w).real)
+    zero = s == 0
+    safe = np.where(zero, 1.0, s)
+    w *= (np.where(zero, 0.0, np.sqrt(safe)) / safe if balanced else 1 / safe)[..., None]
+    if balanced:
+        x = x * np.sqrt(s)[..., None]
+    else:
+        w[zero] = np.eye(1, max(m, n), dtype=w.dtype)
+    return (x, s, w, d) if m <= n else (w, s, x, d)
+
+
+def _rank_one_large(B: np.ndarray, batch: list[int], discarded: bool
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """:func:`_best_rank_one` for a (K, m, n) stack with both sides larger than ``_TINY``:
+    a cheap test first (the largest column spans a numerically rank-one block), the Gram
+    matrix of the small side and its power iteration / ``eigh`` only for the other blocks."""
     K, m, n = B.shape
     if m > n:  # work on B^H: B^H ~ s u' vh'  <=>  B ~ s conj(vh') conj(u')
-        up, s, vhp, d = _best_rank_one(B.conj().transpose(0, 2, 1), discarded=discarded)
+        up, s, vhp, d = _rank_one_large(B.conj().transpose(0, 2, 1), batch, discarded)
         return vhp.conj(), s, up.conj(), d
-    if m <= _TINY:
-        u = _top_eigvec(np.vecdot(B[:, None, :, :], B[:, :, None, :]))   # eigh of B B^H
-        s, vh, d = _project(B, u, discarded)
-        return u, s, vh, d
-    # cheap test first: the largest column spans a numerically rank-one block
     col2 = np.vecdot(B, B, axis=1).real                     # (K, n) squared column norms
     j = np.argmax(col2, axis=1)
     u = np.take_along_axis(B, j[:, None, None], axis=2)[..., 0]
@@ -318,7 +370,8 @@ def _best_rank_one(B: np.ndarray, *, discarded: bool = True
         u[rest] = _top_eigvec(Br @ Br.conj().transpose(0, 2, 1))
         s[rest], vh[rest], dr = _project(Br, u[rest], True)
         d[rest] = dr
-    return u, s, vh, (d if discarded else None)
+    return (u.reshape(*batch, m), s.reshape(batch), vh.reshape(*batch, n),
+            d.reshape(batch) if discarded else None)
 
 
 def best_rank_one(B: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -166,3 +166,14 @@ def test_bad_input():
     with pytest.raises(ValueError, match="'algorithm' parameter of sample"):
         sample(Problem(np.eye(2), supports=[np.ones((2, 2)), np.ones((2, 2))]), 3,
                algorithm="adam")
+
+
+def test_sample_dispatches_relu_problems_to_the_convex_reference():
+    from landscape import ReLUProblem, sample
+
+    X = np.array([[-1.0], [0.0], [1.0], [2.0]])
+    land = sample(ReLUProblem(X, np.array([1.0, 0.0, 1.0, 2.0]), width=4, beta=1e-2), 4, rng=0)
+    assert land.reference.exhaustive
+    assert land.objective.min() >= land.reference.value - 1e-6 * max(1.0, land.reference.value)
+    with pytest.raises(ValueError, match="executor"):
+        sample(ReLUProblem(X, np.ones(4), width=2, beta=1e-2), 2, rng=0, executor="dask")
