@@ -11,13 +11,15 @@ is solved exactly by N independent best rank-one approximations
 
 Implementation: a matrix with support ``supp(i..j) = I_a (x) 1_{b x b} (x) I_c`` is stored
 compactly as a tensor ``T[a, b, b, c]`` (``M[(x, p, z), (x, q, z)] = T[x, p, q, z]``). The N
-blocks of a split are one reshape/transpose of ``T`` and their top singular triplets one batched
-call, so a split of a node costs ``O(N b)`` and the whole algorithm ``O(N^2)`` for the
-left-to-right and right-to-left orders (blocks 2 x N/2^l, 2 x 2 Gram matrices) and
-``O(N^2 sqrt(N))`` at worst for the balanced order (Gram matrices of size up to sqrt(N)).
-The product of the factors is rebuilt from the same compact tensors (the product of two
-adjacent segments is an entrywise product of their tensors), so the error is computed directly
-in ``O(N^2)``.
+blocks of a split are a strided view (reshape/transpose, no copy) of ``T`` and their top
+singular triplets one batched call working on that view, so a split of a node costs
+``O(N b)`` and the whole algorithm ``O(N^2)`` for the left-to-right and right-to-left orders
+(blocks 2 x N/2^l, 2 x 2 Gram matrices) and ``O(N^2 sqrt(N))`` at worst for the balanced
+order (Gram matrices of size up to sqrt(N)). The product of the factors is rebuilt from the
+same compact tensors (the product of two adjacent segments is an entrywise product of their
+tensors), so the error is computed directly in ``O(N^2)``. The default left-to-right order
+with no permutation or bit reversal never copies ``A`` (the bit reversal is absorbed in the
+views) nor forms the N x N product (see :func:`_left_to_right`).
 
 Examples
 --------

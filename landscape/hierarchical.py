@@ -78,7 +78,8 @@ class HierarchicalResult:
 def hierarchical(A: Any, constraints: Sequence[Constraint],
                  residual_constraints: Sequence[Constraint], *, order: str = "right-to-left",
                  n_iter_local: int = 50, n_iter_global: int = 50, tol: float = 1e-9,
-                 step: float = 1.001, rng: Any = None) -> HierarchicalResult:
+                 step: float = 1.001, rng: Any = None, fit_tol: float | None = None
+                 ) -> HierarchicalResult:
     """Hierarchical PALM4MSA factorization ``A ≈ lam S[0] @ ... @ S[L-1]`` (THEORY B4).
 
     Parameters
@@ -102,6 +103,11 @@ def hierarchical(A: Any, constraints: Sequence[Constraint],
         PALM step parameter ``gamma > 1``.
     rng : numpy.random.Generator or int, optional
         Randomness of the power iterations (the initialisation is deterministic).
+    fit_tol : float, optional
+        Relative error at which a PALM4MSA run counts as an exact fit and stops. Default
+        ``100 * eps * k`` for a run with ``k`` factors: the rounding error of a product of
+        ``k`` factors grows linearly with ``k``, and below that floor further sweeps only
+        shuffle rounding noise.
 
     Returns
     -------
@@ -133,6 +139,8 @@ def hierarchical(A: Any, constraints: Sequence[Constraint],
     tol = check_real(tol, "tol", func, low=0.0)
     step = check_real(step, "step", func, low=1.0, low_open=True)
     rng = check_rng(rng, func)
+    if fit_tol is not None:
+        fit_tol = check_real(fit_tol, "fit_tol", func, low=0.0)
     shapes = _factor_shapes(A, cons, None, func)
     for j, (c, shp) in enumerate(zip(cons, shapes)):
         c.check(shp, func=func, name=f"constraints[{j}]")
@@ -153,13 +161,13 @@ def hierarchical(A: Any, constraints: Sequence[Constraint],
         if not r2l:
             pair, pair_cons = pair[::-1], pair_cons[::-1]
         loc = palm4msa(T, pair_cons, n_iter=n_iter_local, init=pair, init_lam=1.0, rng=rng,
-                       step=step, tol=tol)
+                       step=step, tol=tol, fit_tol=_fit_tol(fit_tol, 2))
         if r2l:
             init, g_cons = loc.best_factors() + fixed, pair_cons + cons[k + 1:]
         else:
             init, g_cons = fixed + loc.best_factors(), cons[:k] + pair_cons
         glo = palm4msa(A, g_cons, n_iter=n_iter_global, init=init, init_lam=lam * loc.lam[0],
-                       rng=rng, step=step, tol=tol)
+                       rng=rng, step=step, tol=tol, fit_tol=_fit_tol(fit_tol, len(g_cons)))
         local_h.append(loc.history[0])
         global_h.append(glo.history[0])
         errs.append(glo.relative_error[0])
@@ -170,6 +178,10 @@ def hierarchical(A: Any, constraints: Sequence[Constraint],
     return HierarchicalResult(factors=tuple(factors), lam=lam, relative_error=float(errs[-1]),
                               step_errors=np.array(errs), local_history=tuple(local_h),
                               global_history=tuple(global_h), order=order)
+
+
+def _fit_tol(fit_tol: float | None, n_factors: int) -> float:
+    return 100 * np.finfo(float).eps * n_factors if fit_tol is None else fit_tol
 
 
 def hadamard_constraints(N: int) -> tuple[list[Constraint], list[Constraint]]:

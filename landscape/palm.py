@@ -46,8 +46,8 @@ __all__ = ["PalmResult", "palm4msa"]
 _POWER_ITERS = 4        # warm-started power iterations per spectral-norm estimate
 _POWER_MARGIN = 1.01    # the Rayleigh quotient is a lower bound: inflate it
 _EXACT_FIT = 100 * np.finfo(float).eps   # relative error counted as an exact fit
-_SPARSE_DENSITY = 0.05   # use scipy.sparse for a product when an operand is this sparse
-_SPARSE_MIN_FLOPS = 4 * 256 ** 3   # ... and the dense product is this costly (complex x4)
+_SPARSE_DENSITY = 0.15   # use scipy.sparse for a product when an operand is this sparse
+_SPARSE_MIN_FLOPS = 128 ** 3   # ... and the dense product is this costly (complex x4)
 
 
 @dataclass(frozen=True, repr=False)
@@ -109,7 +109,7 @@ class PalmResult:
 def _csr(x: np.ndarray) -> sp.csr_array:
     """CSR copy of a dense 2-D array (cheaper than ``csr_array(x)`` for sparse ``x``)."""
     m, n = x.shape
-    f = np.flatnonzero(x)
+    f = np.flatnonzero(x != 0)     # 10x faster than on the float array
     r = f // n
     indptr = np.searchsorted(r, np.arange(m + 1))
     return sp.csr_array((x.reshape(-1)[f], f - r * n, indptr), shape=(m, n))
@@ -347,7 +347,7 @@ def _check_lam(init_lam, n_starts, func) -> np.ndarray | None:
 def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
              init: Sequence[Any] | None = None, init_lam: Any = None, n_starts: int = 1,
              rng: Any = None, step: float = 1.001, tol: float = 1e-9,
-             normalize: bool = True) -> PalmResult:
+             normalize: bool = True, fit_tol: float = _EXACT_FIT) -> PalmResult:
     """Approximate ``A ≈ lam * S[0] @ ... @ S[L-1]`` with constrained factors (PALM4MSA).
 
     Parameters
@@ -373,12 +373,16 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
         ``gamma > 1``: step size ``1 / (gamma * Lipschitz constant)`` (THEORY B2/B3).
     tol : float, default 1e-9
         A start stops when the relative change of its error ``||A - lam Ahat||_F`` over one
-        sweep is below ``tol``, or its relative error is below ``100 * eps``.
+        sweep is below ``tol``, or its relative error is below ``fit_tol``.
     normalize : bool, default True
         Project every factor onto the unit Frobenius sphere after its constraint
         (``unit_norm(c)``) and update ``lam`` exactly. With ``False`` the constraints are used
         as given and ``lam`` stays at ``init_lam`` (default 1): plain PALM, whose iterates
         may diverge when the infimum is not attained (THEORY C3/C37).
+    fit_tol : float, default ``100 * eps``
+        Relative error ``||A - lam Ahat||_F / ||A||_F`` at which a start counts as an exact
+        fit and stops: the rounding floor of the product (at that level the relative change
+        of the error is rounding noise, so ``tol`` would not stop it).
 
     Returns
     -------
@@ -403,6 +407,7 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
     n_starts = check_int(n_starts, "n_starts", func, low=1)
     step = check_real(step, "step", func, low=1.0, low_open=True)
     tol = check_real(tol, "tol", func, low=0.0)
+    fit_tol = check_real(fit_tol, "fit_tol", func, low=0.0)
     if not isinstance(normalize, (bool, np.bool_)):
         raise param_error(func, "normalize", "a bool", normalize, kind=TypeError)
     rng = check_rng(rng, func)
@@ -423,10 +428,12 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
             if dtype.kind == "c":
                 G = G + 1j * rng.standard_normal((n_starts,) + shp)
             init.append(c._project(G))
-    return _run(A[None], [F.copy() for F in init], lam0, cons, step, tol, n_iter, normalize, rng)
+    return _run(A[None], [F.copy() for F in init], lam0, cons, step, (tol, fit_tol), n_iter,
+                normalize, rng)
 
 
-def _run(A, S, lam0, cons, step, tol, n_iter, normalize, rng) -> PalmResult:
+def _run(A, S, lam0, cons, step, tols, n_iter, normalize, rng) -> PalmResult:
+    tol, fit_tol = tols
     b = S[0].shape[0]
     normA = float(np.sqrt(_sqfro(A)[0]))
     if lam0 is None:
@@ -453,7 +460,7 @@ def _run(A, S, lam0, cons, step, tol, n_iter, normalize, rng) -> PalmResult:
         w.sweep()
         hist[active, t] = w.f
         err = np.sqrt(w.f)
-        stop = (np.abs(err_prev - err) <= tol * err_prev) | (err <= _EXACT_FIT * normA)
+        stop = (np.abs(err_prev - err) <= tol * err_prev) | (err <= fit_tol * normA)
         err_prev = err
         stop_final = stop | (t == n_iter - 1)
         if stop_final.any():

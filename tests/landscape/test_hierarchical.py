@@ -75,3 +75,14 @@ def test_bad_input():
         hierarchical(H, cons, [splincol(9)])
     with pytest.raises(ValueError, match="'A' parameter of hierarchical"):
         hierarchical(np.full((8, 8), np.nan), cons, res)
+
+
+def test_fit_tol_default_and_validation():
+    H = np.array([[1.0]])
+    for _ in range(4):
+        H = np.kron(H, [[1.0, 1.0], [1.0, -1.0]])
+    cons, res_cons = hadamard_constraints(16)
+    default = hierarchical(H, cons, res_cons, rng=0)
+    assert default.relative_error < 100 * np.finfo(float).eps * len(cons)
+    with pytest.raises(ValueError, match="'fit_tol' parameter of hierarchical"):
+        hierarchical(H, cons, res_cons, fit_tol=-1.0)

@@ -164,3 +164,16 @@ def test_bad_input():
         palm4msa(A, [topk(1), topk(1)], init=[np.eye(3) * 1j, np.eye(3)])
     with pytest.raises(TypeError, match="'rng' parameter"):
         palm4msa(A, [topk(1)], rng="seed")
+
+
+def test_fit_tol_stops_at_the_requested_floor():
+    H2 = np.array([[1.0, 1.0], [1.0, -1.0]])
+    H = np.kron(np.kron(H2, H2), H2)
+    kw = dict(init=[np.zeros((8, 8)), np.eye(8)], init_lam=1.0, n_iter=500, tol=0.0, rng=1)
+    loose = palm4msa(H, [splincol(4), splincol(2)], fit_tol=1e-6, **kw)
+    strict = palm4msa(H, [splincol(4), splincol(2)], **kw)
+    assert loose.converged[0] and strict.converged[0]
+    assert loose.relative_error[0] <= 1e-6 and strict.relative_error[0] <= 100 * np.finfo(float).eps
+    assert loose.n_iter[0] < strict.n_iter[0]
+    with pytest.raises(ValueError, match="'fit_tol' parameter of palm4msa"):
+        palm4msa(H, [topk(1)], fit_tol=-1.0)
