@@ -70,7 +70,7 @@ from sympy.utilities.iterables import multiset_permutations
 from ._validation import as_matrix, check_tol, param_error
 from .exact import GaussianRational, InexactInputError, to_exact
 
-__all__ = ["Equivalence", "equivalent", "canonical_form", "rank_one_contributions"]
+__all__ = ["OrbitWitness", "Equivalence", "equivalent", "canonical_form", "rank_one_contributions"]
 
 #: Largest number of orderings of look-alike inner indices that :func:`canonical_form` tries.
 MAX_ORDERINGS = 20_000
@@ -248,7 +248,37 @@ def _contribution_keys(F: list[np.ndarray]) -> list[list[tuple]]:
 # --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
-class Equivalence:
+class OrbitWitness:
+    """Base of the symmetry-orbit results (:class:`Equivalence`, ReLU's equivalence).
+
+    Truthy iff the two objects are in the same orbit; ``permutations`` and ``scalings`` are
+    the witness (one array per inner dimension / hidden layer), ``residual`` the largest
+    deviation after applying it, ``tol`` the tolerance used (None: exact decision).
+    """
+
+    equivalent: bool
+    permutations: tuple
+    scalings: tuple
+    reason: str
+    residual: float
+    tol: float | None = None
+
+    def __bool__(self) -> bool:
+        return self.equivalent
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        if not self.equivalent:
+            return f"{name}(equivalent=False, reason={self.reason!r})"
+        perms = [p.tolist() for p in self.permutations]
+        scal = [[str(x) if isinstance(x, (Fraction, GaussianRational)) else complex(x)
+                 if np.iscomplexobj(d) else float(x) for x in d] for d in self.scalings]
+        return (f"{name}(equivalent=True, permutations={perms}, scalings={scal}, "
+                f"residual={self.residual:.3g}, tol={self.tol})")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Equivalence(OrbitWitness):
     """Outcome of :func:`equivalent`; truthy iff the two factorizations are equivalent.
 
     Attributes
@@ -271,25 +301,6 @@ class Equivalence:
     tol : float or None
         The tolerance used (None: exact decision).
     """
-
-    equivalent: bool
-    permutations: tuple
-    scalings: tuple
-    reason: str
-    residual: float
-    tol: float | None = None
-
-    def __bool__(self) -> bool:
-        return self.equivalent
-
-    def __repr__(self) -> str:
-        if not self.equivalent:
-            return f"Equivalence(equivalent=False, reason={self.reason!r})"
-        perms = [p.tolist() for p in self.permutations]
-        scal = [[str(x) if isinstance(x, (Fraction, GaussianRational)) else complex(x)
-                 if np.iscomplexobj(d) else float(x) for x in d] for d in self.scalings]
-        return (f"Equivalence(equivalent=True, permutations={perms}, scalings={scal}, "
-                f"residual={self.residual:.3g}, tol={self.tol})")
 
     def explain(self) -> str:
         """A short human-readable account of the decision and the witness."""

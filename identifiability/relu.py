@@ -56,6 +56,7 @@ from networkx import Graph
 from networkx.algorithms.bipartite import hopcroft_karp_matching
 
 from ._validation import as_matrix, as_support, check_tol, param_error
+from .equivalence import OrbitWitness
 from .exact import InexactInputError, exact_to_float, is_exact, rank_exact, to_exact
 
 __all__ = [
@@ -418,8 +419,8 @@ def _balance_arrays(Ws: list[np.ndarray], bs: list[np.ndarray]
 # equivalence and canonical form
 # --------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, eq=False)
-class ReLUEquivalence:
+@dataclass(frozen=True, eq=False, repr=False)
+class ReLUEquivalence(OrbitWitness):
     """Outcome of :func:`equivalent`; truthy iff the networks are in the same symmetry orbit.
 
     Attributes
@@ -433,25 +434,6 @@ class ReLUEquivalence:
         Largest absolute deviation between ``net_b`` and the transformed ``net_a``.
     tol : float or None
     """
-
-    equivalent: bool
-    permutations: tuple
-    scalings: tuple
-    reason: str
-    residual: float
-    tol: float | None = None
-
-    def __bool__(self) -> bool:
-        return self.equivalent
-
-    def __repr__(self) -> str:
-        if not self.equivalent:
-            return f"ReLUEquivalence(equivalent=False, reason={self.reason!r})"
-        perms = [p.tolist() for p in self.permutations]
-        scal = [[str(x) if isinstance(x, Fraction) else float(x) for x in d]
-                for d in self.scalings]
-        return (f"ReLUEquivalence(equivalent=True, permutations={perms}, scalings={scal}, "
-                f"residual={self.residual:.3g}, tol={self.tol})")
 
     def apply(self, net_a: ReLUNet) -> ReLUNet:
         """``transform(net_a, permutations, scalings)`` (should give ``net_b``)."""
