@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -104,3 +105,26 @@ def test_tour_writes_report(tmp_path):
     report = (tmp_path / "rep" / "report.md").read_text()
     assert "C07" in report and "NOT_UNIQUE" in report and "verify(): True" in report
     assert "EXPECTED" not in res.stdout  # every example came out as THEORY.md says
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_check_on_the_shipped_example():
+    ex = ROOT / "examples"
+    res = run("check", ex / "nested_A.csv", "--s1", ex / "nested_S1.csv", "--s2",
+              ex / "nested_S2.csv")
+    assert res.returncode == 1 and "NOT_UNIQUE" in res.stdout and "verify(): True" in res.stdout
+
+
+def test_landscape_subcommand_writes_report_and_figure(tmp_path):
+    ex = ROOT / "examples"
+    out = tmp_path / "land"
+    res = run("landscape", ex / "c33_A.npy", "--s1", ex / "c33_S1.npy", "--s2", ex / "c33_S2.npy",
+              "--starts", 48, "--seed", 1, "--out", out)
+    assert res.returncode == 0, res.stderr
+    assert "spurious local minimum" in res.stdout and "10.14589803" in res.stdout
+    assert (out / "landscape.png").stat().st_size > 0
+    bad = run("landscape", ex / "c33_A.npy", "--s1", ex / "nested_S1.csv", "--s2",
+              ex / "c33_S2.npy", "--starts", 4)
+    assert bad.returncode == 64 and "Traceback" not in bad.stderr
