@@ -1,0 +1,1 @@
+"""One module per figure of the paper; each exposes ``main(outdir, *, quick=False) -> dict``."""
