@@ -13,7 +13,7 @@ Two exact decisions on the remaining rectangles (residual ``R``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -23,8 +23,41 @@ from .exact import GaussianRational, rank_exact, to_exact
 from .graphs import is_zero
 from .verdict import AlgebraicCertificate, Obstruction
 
-__all__ = ["decide_stuck", "StuckOutcome", "lifted_system", "sympy_number", "contribution_key",
+__all__ = ["Budget", "decide_stuck", "StuckOutcome", "lifted_system", "sympy_number", "contribution_key",
            "solution_points", "z3_real_solution"]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits of the exact algebraic step: unknowns and seconds (None: no time limit)."""
+
+    max_variables: int
+    time_limit: float | None = None
+
+
+class _TimeUp(Exception):
+    pass
+
+
+def _within(seconds: float | None, fn: Callable) -> Any:
+    """Run ``fn()``; raise :class:`_TimeUp` after ``seconds`` (SIGALRM, main thread, POSIX)."""
+    import signal
+    import threading
+
+    if seconds is None or not hasattr(signal, "setitimer") or \
+            threading.current_thread() is not threading.main_thread():
+        return fn()
+
+    def alarm(*_: Any) -> None:
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)
@@ -37,6 +70,7 @@ class StuckOutcome:
     obstruction: Obstruction | None = None
     certificate: Any = None
     alternative: Callable | None = None
+    too_large: bool = False          # the exact step was skipped or cut off (size, time)
 
 
 def sympy_number(v: Any) -> Any:
@@ -278,14 +312,23 @@ def z3_real_solution(eqs: list, unknowns: list, avoid: dict | None = None,
     return "sat", point
 
 
-def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckOutcome:
+def _decide_groebner(state: Any, stuck: list[int], budget: Budget) -> StuckOutcome:
+    try:
+        return _within(budget.time_limit, lambda: _groebner(state, stuck, budget.max_variables))
+    except _TimeUp:
+        return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and the "
+                            f"Groebner step exceeded time_limit={budget.time_limit:g} s",
+                            too_large=True)
+
+
+def _groebner(state: Any, stuck: list[int], max_variables: int) -> StuckOutcome:
     import sympy
 
     eqs, unknowns, contrib = lifted_system(state.R, state.cover, state.rows, state.cols, stuck)
     if len(unknowns) > max_variables:
         return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and the "
                             f"exact decision would need {len(unknowns)} unknowns (> max_variables="
-                            f"{max_variables})")
+                            f"{max_variables})", too_large=True)
     real_data = not any(isinstance(v, GaussianRational) for v in to_exact(state.R).flat)
     G = sympy.groebner(eqs, *unknowns, order="lex") if eqs and unknowns else None
     basis = list(G.exprs) if G is not None else []
@@ -363,8 +406,7 @@ def _decide_groebner(state: Any, stuck: list[int], max_variables: int) -> StuckO
     return StuckOutcome("determined", reason, field, certificate=cert, alternative=alternative)
 
 
-def decide_stuck(state: Any, stuck: list[int], method: str, max_variables: int
-                 ) -> StuckOutcome:
+def decide_stuck(state: Any, stuck: list[int], method: str, budget: Budget) -> StuckOutcome:
     """Decide the stuck rectangles (see the module docstring).
 
     ``method`` is that of :func:`~identifiability.check_uniqueness`: ``"completion"`` never
@@ -377,12 +419,12 @@ def decide_stuck(state: Any, stuck: list[int], method: str, max_variables: int
         return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and "
                             "method='completion' skips the exact (Groebner) decision")
     if state.atol is None:
-        outcome = _decide_groebner(state, stuck, max_variables)
-        if outcome.status != "undecided" or "max_variables" not in outcome.reason:
+        outcome = _decide_groebner(state, stuck, budget)
+        if not outcome.too_large:
             return outcome
     local = _decide_locally(state, stuck)
-    if local.status == "undecided" and state.atol is None:
-        return StuckOutcome("undecided", outcome.reason + "; " + local.reason)
+    if state.atol is None:  # say why the exact step did not decide
+        local = replace(local, reason=outcome.reason + "; " + local.reason)
     return local
 
 

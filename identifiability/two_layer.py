@@ -46,9 +46,10 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_chain, check_choice, check_int, check_tol
+from ._validation import check_chain, check_choice, check_int, check_real, check_tol
 from .exact import (GaussianRational, InexactInputError, dyadic_integer_scaling, to_exact)
 from .graphs import _bool_product, _components, coverage, is_zero, propagate, spanning_tree_edges
+from .stuck import Budget, decide_stuck
 from .verdict import (AlternativeCertificate, CompletionCertificate, CompletionStep,
                       JacobianCertificate, Obstruction, Verdict)
 
@@ -326,7 +327,8 @@ def _free_index_alternative(S1: np.ndarray, S2: np.ndarray, k: int, side: int,
 
 
 def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None = None,
-                     method: str = "auto", max_variables: int = 16) -> Verdict:
+                     method: str = "auto", max_variables: int = 10,
+                     time_limit: float | None = 30.0) -> Verdict:
     """Decide whether ``A = S1 @ S2`` with the given supports is unique up to scaling.
 
     Parameters
@@ -347,7 +349,11 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
         Groebner step (stuck cases are "undecided"). ``"groebner"``: skip the completion and
         decide the whole lifted system (small instances; a cross-check).
     max_variables : int
-        Size limit for the Groebner-basis step.
+        Size limit for the Groebner-basis step (its cost is exponential in the worst case).
+    time_limit : float or None
+        Seconds allowed to the Groebner step (enforced with SIGALRM in the main thread on
+        POSIX; ``None``: no limit). When it runs out the verdict falls back to the Jacobian
+        test, and the reason says so.
 
     Returns
     -------
@@ -360,6 +366,9 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
     tol = check_tol(tol, "tol", _FUNC)
     method = check_choice(method, "method", _FUNC, ("auto", "completion", "groebner"))
     max_variables = check_int(max_variables, "max_variables", _FUNC, low=0)
+    if time_limit is not None:
+        time_limit = check_real(time_limit, "time_limit", _FUNC, low=0.0, low_open=True)
+    budget = Budget(max_variables, time_limit)
     m, n = A.shape
     r = s1.shape[1]
     keep = dict(A=A, support1=s1, support2=s2, tol=tol)
@@ -407,14 +416,12 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
         stuck, obstruction = [], _peel_disjoint(state, active, M, e)
     else:
         stuck, obstruction = _peel(state, active)
-    return _conclude(state, stuck, obstruction, half, m, n, r, field, keep, method,
-                     max_variables)
+    return _conclude(state, stuck, obstruction, half, m, n, r, field, keep, method, budget)
 
 
 def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
               half: list[tuple[int, int]], m: int, n: int, r: int, field: str, keep: dict,
-              method: str, max_variables: int) -> Verdict:
-    from .stuck import decide_stuck
+              method: str, budget: Any) -> Verdict:
 
     exact = state.atol is None
     if obstruction is not None:
@@ -424,7 +431,7 @@ def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
     dtype = state.R.dtype if not exact else object
     extra = None
     if stuck:
-        outcome = decide_stuck(state, stuck, method, max_variables)
+        outcome = decide_stuck(state, stuck, method, budget)
         if outcome.status == "infeasible":
             outcome.obstruction.data["steps"] = tuple(state.steps)
             return Verdict("infeasible", outcome.obstruction.explanation, outcome.obstruction,

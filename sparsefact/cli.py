@@ -201,7 +201,7 @@ def _cmd_paper(args: argparse.Namespace) -> int:
     if not (root / "paper" / "__main__.py").exists():
         raise BadInput("the paper/ folder is not next to the installed package: run from a "
                        "clone of the repository")
-    return subprocess.call([sys.executable, "-m", "paper", *args.figures], cwd=root)
+    return subprocess.call([sys.executable, "-m", "paper", *args.args], cwd=root)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -262,8 +262,9 @@ def _parser() -> argparse.ArgumentParser:
 
     pp = sub.add_parser("paper", formatter_class=fmt, help="rebuild the paper's figures",
                         description="Same as `python -m paper` from the repository root.\n\n"
-                        "example:\n  sparsefact paper")
-    pp.add_argument("figures", nargs="*", help="only these figure scripts")
+                        "examples:\n  sparsefact paper\n  sparsefact paper lu_divergence --quick")
+    pp.add_argument("args", nargs=argparse.REMAINDER,
+                    help="passed to python -m paper: figure names, --quick, --max-n N")
     pp.set_defaults(func=_cmd_paper)
     return p
 

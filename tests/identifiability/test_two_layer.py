@@ -297,3 +297,11 @@ def test_c07_jacobian_fallback_does_not_overclaim():
     A, s1, s2 = _inputs(CASES["C07"])
     v = check_uniqueness(A, s1, s2, max_variables=0)
     assert v.status == "undecided" and "does not prove" in v.reason
+
+
+def test_time_limit_cuts_the_groebner_step_and_says_so():
+    A, s1, s2 = _inputs(CASES["C07"])
+    v = check_uniqueness(A, s1, s2, time_limit=1e-6)
+    assert v.status == "undecided" and "time_limit" in v.reason
+    with pytest.raises(ValueError, match="time_limit"):
+        check_uniqueness(A, s1, s2, time_limit=0)
