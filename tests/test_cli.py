@@ -128,3 +128,12 @@ def test_landscape_subcommand_writes_report_and_figure(tmp_path):
     bad = run("landscape", ex / "c33_A.npy", "--s1", ex / "nested_S1.csv", "--s2",
               ex / "c33_S2.npy", "--starts", 4)
     assert bad.returncode == 64 and "Traceback" not in bad.stderr
+
+
+def test_paper_subcommand_builds_one_figure_quickly(tmp_path):
+    res = run("paper", "lu_divergence", "--quick", "--outdir", tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "lu_divergence.png").stat().st_size > 0
+    assert (tmp_path / "lu_divergence.pdf").stat().st_size > 0
+    bad = run("paper", "no_such_figure")
+    assert bad.returncode == 64
