@@ -460,12 +460,27 @@ def _decide_locally(state: Any, stuck: list[int], n_starts: int = 8) -> StuckOut
             M[np.ix_(state.rows[k], state.cols[k])] += np.outer(x, y)
         return (M - R)[covered]
 
-    rng = np.random.default_rng(0)
     n_theta = sum(p + q for p, q in sizes)
+    row_of = -np.ones(R.shape, dtype=np.int64)        # residual index of each covered entry
+    row_of[covered] = np.arange(int(covered.sum()))
+
+    def jacobian(theta: np.ndarray) -> np.ndarray:
+        """d(sum_k x_k y_k^T)/d(x, y): y_k[b] for x_k[a], x_k[a] for y_k[b]."""
+        J = np.zeros((int(covered.sum()), n_theta))
+        pos = 0
+        for k, (x, y) in zip(stuck, unpack(theta)):
+            idx = row_of[np.ix_(state.rows[k], state.cols[k])]          # (p, q)
+            p, q = idx.shape
+            J[idx, pos + np.arange(p)[:, None]] = y[None, :]
+            J[idx, pos + p + np.arange(q)[None, :]] = x[:, None]
+            pos += p + q
+        return J
+
+    rng = np.random.default_rng(0)
     best = None
     for _ in range(n_starts):
-        sol = least_squares(residual, rng.standard_normal(n_theta), xtol=1e-15, ftol=1e-15,
-                            gtol=1e-15, max_nfev=2000)
+        sol = least_squares(residual, rng.standard_normal(n_theta), jac=jacobian, xtol=1e-15,
+                            ftol=1e-15, gtol=1e-15, max_nfev=2000)
         err = float(np.abs(residual(sol.x)).max())
         if best is None or err < best[0]:
             best = (err, sol.x)
