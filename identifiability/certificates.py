@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .exact import exact_matmul, exact_to_float, to_exact
+from .exact import exact_matmul, exact_product_equals, exact_to_float, to_exact
 from .graphs import coverage, is_zero, propagate
 from .verdict import (AlgebraicCertificate, AlternativeCertificate, CompletionCertificate,
                       JacobianCertificate, Obstruction, Verdict, _fmt_array)
@@ -33,6 +33,9 @@ def _as_sympy_free(S: np.ndarray) -> np.ndarray:
     """Exact object array, keeping sympy algebraic numbers as they are."""
     import sympy
 
+    S = np.asarray(S)
+    if S.dtype != object or not any(isinstance(x, sympy.Basic) for x in S.flat):
+        return to_exact(S)
     out = np.empty(S.shape, dtype=object)
     for idx, x in np.ndenumerate(S):
         out[idx] = x if isinstance(x, sympy.Basic) else to_exact([x])[0]
@@ -44,6 +47,10 @@ def _product_matches(v: Verdict, S1: np.ndarray, S2: np.ndarray) -> bool:
     if S1.shape != v.support1.shape or S2.shape != v.support2.shape:
         return False
     if v.tol is None:
+        if all(np.asarray(M).dtype.kind in "iuf" for M in (S1, S2, v.A)):   # fast exact path
+            return (not np.any(np.asarray(S1)[~v.support1]) and
+                    not np.any(np.asarray(S2)[~v.support2]) and
+                    exact_product_equals([S1, S2], v.A))
         E1, E2 = _as_sympy_free(S1), _as_sympy_free(S2)
         if any(not _is_zero_exact(x) for x in E1[~v.support1]) or \
                 any(not _is_zero_exact(x) for x in E2[~v.support2]):

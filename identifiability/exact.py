@@ -60,6 +60,7 @@ __all__ = [
     "rank_mod_p",
     "exact_equal",
     "exact_matmul",
+    "exact_product_equals",
     "DEFAULT_PRIME",
 ]
 
@@ -194,11 +195,19 @@ def to_exact(A: Any) -> np.ndarray:
     prints as (see the module docstring).
     """
     arr = np.asarray(A, dtype=object) if not isinstance(A, np.ndarray) else A
+    if arr.dtype.kind in "iuf":  # vectorised fast path: integers and dyadic floats
+        scaled = dyadic_integer_scaling(arr, max_abs=2 ** 62)
+        if scaled is not None:
+            den = 2 ** scaled[1]
+            return _FRACTION(scaled[0], den)
     out = np.empty(arr.shape, dtype=object)
     flat_in, flat_out = arr.reshape(-1), out.reshape(-1)
     for idx, x in enumerate(flat_in):
         flat_out[idx] = _exact_scalar(x)
     return out
+
+
+_FRACTION = np.frompyfunc(lambda num, den: Fraction(int(num), int(den)), 2, 1)
 
 
 def is_exact(A: Any) -> bool:
@@ -281,6 +290,35 @@ def exact_matmul(A: Any, B: Any) -> np.ndarray:
             q = prod[i, j]
             out[i, j] = Fraction(int(q.p), int(q.q))
     return out
+
+
+def exact_product_equals(factors: Any, A: Any) -> bool:
+    """Exactly ``factors[0] @ ... @ factors[-1] == A`` (all entries exact; see the module).
+
+    Real integer / dyadic float arrays take a fast path: every matrix is scaled to integers
+    and the chain is multiplied with python-flint's ``fmpz_mat`` (C speed, no Fractions).
+
+    >>> exact_product_equals([[[1, 0.5]], [[2], [2]]], [[3]])
+    True
+    """
+    arrays = [np.asarray(F) for F in factors]
+    target = np.asarray(A)
+    scaled = [dyadic_integer_scaling(M, max_abs=2 ** 62) if M.dtype.kind in "iuf" else None
+              for M in arrays + [target]]
+    if HAVE_FLINT and all(sc is not None for sc in scaled):
+        prod = flint.fmpz_mat(scaled[0][0].tolist())
+        for M, _ in scaled[1:-1]:
+            prod = prod * flint.fmpz_mat(M.tolist())
+        shift = sum(e for _, e in scaled[:-1])
+        MA, eA = scaled[-1]
+        if prod.nrows() != MA.shape[0] or prod.ncols() != MA.shape[1]:
+            return False
+        return prod * (2 ** eA) == flint.fmpz_mat(MA.tolist()) * (2 ** shift)
+    out = to_exact(arrays[0])
+    for M in arrays[1:]:
+        out = exact_matmul(out, M)
+    goal = to_exact(target)
+    return out.shape == goal.shape and all(x == y for x, y in zip(out.flat, goal.flat))
 
 
 def exact_equal(A: Any, B: Any) -> bool:

@@ -64,7 +64,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._validation import as_matrix, as_supports, check_choice, check_tol, param_error
-from .exact import exact_matmul, to_exact
+from .exact import exact_matmul, exact_product_equals, to_exact
 from .graphs import coverage, is_zero
 from .supports import bit_reversal, butterfly_supports
 from .two_layer import check_uniqueness
@@ -279,7 +279,7 @@ def _is_chain_of(factors: Sequence[np.ndarray], A: np.ndarray, masks: Sequence[n
             return False
     if tol is None:
         try:
-            return all(x == y for x, y in zip(_product(factors, True).flat, to_exact(A).flat))
+            return exact_product_equals(factors, A)
         except ValueError:
             return False
     err = float(np.max(np.abs(_product(factors, False) - A)))

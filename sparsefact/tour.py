@@ -61,7 +61,7 @@ def _beyond_fixed(out: Path, figures: bool) -> list[str]:
     from landscape import dft, hadamard
 
     md = []
-    for title, A, kw in (("Hadamard N=256", hadamard(256), {}),
+    for title, A, kw in (("Hadamard N=128", hadamard(128), {}),
                          ("DFT N=256 (columns bit-reversed)", dft(256),
                           {"permutation": "bit_reversal", "tol": 1e-10}),
                          ("DFT N=8 in natural order", dft(8), {"tol": 1e-10})):
