@@ -204,6 +204,13 @@ def _cmd_paper(args: argparse.Namespace) -> int:
     return subprocess.call([sys.executable, "-m", "paper", *args.args], cwd=root)
 
 
+def _problem_arguments(p: argparse.ArgumentParser) -> None:
+    """A and the two supports, shared by ``check`` and ``landscape``."""
+    p.add_argument("matrix", help="A (.npy, .npz, .csv or .mtx)")
+    p.add_argument("--s1", required=True, help="support of S1 (m x r, entries 0/1)")
+    p.add_argument("--s2", required=True, help="support of S2 (r x n, entries 0/1)")
+
+
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(prog="sparsefact", formatter_class=fmt, description=(
@@ -216,9 +223,7 @@ def _parser() -> argparse.ArgumentParser:
                        "sparsefact check A.npy --s1 S1.npy --s2 S2.npy --json\n\nexit codes: 0 "
                        "unique, 1 not unique, 2 undecided, 3 infeasible, 4 locally unique, 64 bad "
                        "input")
-    c.add_argument("matrix", help="A (.npy, .npz, .csv or .mtx)")
-    c.add_argument("--s1", required=True, help="support of S1 (m x r, entries 0/1)")
-    c.add_argument("--s2", required=True, help="support of S2 (r x n, entries 0/1)")
+    _problem_arguments(c)
     c.add_argument("--tol", type=float, default=None,
                    help="decide numerically with this relative tolerance (default: exact)")
     c.add_argument("--json", action="store_true", help="print the verdict as JSON")
@@ -243,9 +248,7 @@ def _parser() -> argparse.ArgumentParser:
                         "supports and classify where each start ends.\n\nexample:\n  "
                         "sparsefact landscape A.npy --s1 S1.npy --s2 S2.npy --starts 1000 "
                         "--executor joblib")
-    ls.add_argument("matrix")
-    ls.add_argument("--s1", required=True)
-    ls.add_argument("--s2", required=True)
+    _problem_arguments(ls)
     ls.add_argument("--starts", type=int, default=200)
     ls.add_argument("--seed", type=int, default=0)
     ls.add_argument("--executor", default="serial", choices=["serial", "joblib", "dask"])
