@@ -167,8 +167,8 @@ def _cmd_landscape(args: argparse.Namespace) -> int:
     from landscape.critical_points import Problem, sample
 
     A = load_matrix(args.matrix, name="A")
-    s1 = load_matrix(args.s1, name="--s1").astype(bool)
-    s2 = load_matrix(args.s2, name="--s2").astype(bool)
+    s1 = load_matrix(args.s1, name="--s1")
+    s2 = load_matrix(args.s2, name="--s2")
     try:
         problem = Problem(A, supports=[s1, s2])
         report = sample(problem, args.starts, rng=args.seed, executor=args.executor,
