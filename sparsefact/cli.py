@@ -227,7 +227,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--tol", type=float, default=None,
                    help="decide numerically with this relative tolerance (default: exact)")
     c.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    c.add_argument("--out", help="also write the verdict (.json) or the factors (.npz)")
+    c.add_argument("--out", help="also write the verdict (.json, exact fractions as strings) or "
+                   "the factors (.npz, rounded to float64/complex128)")
     c.set_defaults(func=_cmd_check)
 
     b = sub.add_parser("butterfly", formatter_class=fmt, help="exact butterfly factorization",
