@@ -584,8 +584,8 @@ def sample(problem: Problem, n_starts: int, *, rng: Any = None, algorithm: str =
     ----------
     problem : Problem or landscape.relu_nets.ReLUProblem
         A ReLU problem is handed to :func:`landscape.relu_nets.sample_relu` (starts classified
-        against the convex global reference, clustered modulo the ReLU symmetries; serial
-        only) and its :class:`~landscape.relu_nets.ReLULandscape` is returned.
+        against the convex global reference, clustered modulo the ReLU symmetries, on the same
+        executors) and its :class:`~landscape.relu_nets.ReLULandscape` is returned.
     n_starts : int
     rng : numpy.random.Generator or int seed
         The root of all randomness: the starts are split into chunks of ``chunk_size``,
@@ -641,11 +641,9 @@ def sample(problem: Problem, n_starts: int, *, rng: Any = None, algorithm: str =
     from .relu_nets import ReLUProblem, sample_relu
 
     if isinstance(problem, ReLUProblem):
-        if executor not in (None, "serial"):
-            raise param_error(_FUNC, "executor", "None or 'serial' for a ReLUProblem (ReLU "
-                              "starts are not chunked across workers yet)", executor)
         return sample_relu(problem, check_int(n_starts, "n_starts", _FUNC, low=1),
-                           rng=check_rng(rng, _FUNC))
+                           rng=check_rng(rng, _FUNC), executor=executor,
+                           n_jobs=check_int(n_jobs, "n_jobs", _FUNC, low=1))
     if not isinstance(problem, Problem):
         raise param_error(_FUNC, "problem", "a Problem or a ReLUProblem", problem, kind=TypeError)
     n_starts = check_int(n_starts, "n_starts", _FUNC, low=1)

@@ -11,7 +11,10 @@ Every trainer is batched over random starts (leading axis ``n_starts``).
   Bolte-Sabach-Teboulle, THEORY B2) with a backtracking step per start and block (the block
   gradient of a ReLU net has no global Lipschitz constant); the prox of
   ``wd/2 ||W||^2 + indicator(C)`` is ``C.project(W / (1 + t wd))`` for the sparsity sets.
-  ``method="sgd"``: proximal stochastic gradient with minibatches.
+  ``method="sgd"``: proximal stochastic gradient with minibatches. Options: ``restarts``
+  (neuron-restart heuristic: negate / redraw one neuron's incoming weights, zero its outgoing
+  ones, train again, keep if better -- escapes the wrong-half-space and dead-neuron
+  stationary points) and ``polish`` (final L-BFGS on each start's support).
 * :func:`magnitude_pruning` -- iterative magnitude pruning with rewinding (lottery tickets).
 * :func:`supermask` -- learn scores over fixed random weights, keep the top-k by score
   (straight-through estimator), Zhou et al. 2019 / edge-popup.
@@ -30,7 +33,8 @@ Every trainer is batched over random starts (leading axis ``n_starts``).
   optimum ("sampled, lower bound not certified").
 * :func:`sample_relu` -- many starts of :func:`train_relu` classified against the convex
   reference ("global", "spurious local minimum", "diverging", "not converged") and
-  clustered modulo the ReLU symmetries (:func:`identifiability.relu.equivalent`).
+  clustered modulo the ReLU symmetries (:func:`identifiability.relu.equivalent`); the starts
+  run in seeded chunks on any executor of :mod:`landscape.executors` (same result on all).
 
 Examples
 --------
@@ -60,6 +64,7 @@ from identifiability._validation import (
 )
 from identifiability.relu import ReLUNet, _balance_arrays, equivalent
 
+from .executors import map_chunks, seed_plan
 from .projections import Constraint, project_topk, support
 
 __all__ = [
@@ -288,7 +293,8 @@ def train_relu(X: Any, Y: Any, widths: Any, *, constraints: Sequence[Any] | None
                weight_decay: float = 0.0, bias: bool = True, method: str = "palm",
                n_iter: int = 500, n_starts: int = 1, batch_size: int = 32,
                step: float | None = None, tol: float = 1e-6, init: Any = None,
-               init_scale: float = 1.0, rng: Any = None) -> TrainResult:
+               init_scale: float = 1.0, restarts: int = 0, polish: bool = False,
+               rng: Any = None) -> TrainResult:
     """Train a (sparse) ReLU network with proximal methods from many starts at once.
 
     Parameters
@@ -326,6 +332,22 @@ def train_relu(X: Any, Y: Any, widths: Any, *, constraints: Sequence[Any] | None
         Batched initial parameters (each with a leading start axis).
     init_scale : float, default 1
         Standard deviation times ``sqrt(fan_in)`` of the Gaussian initialisation.
+    restarts : int, default 0
+        Rounds of the neuron-restart heuristic run after the trainer: for every hidden
+        neuron in turn, its incoming weights and bias are negated (redrawn at random when
+        the neuron is dead: inactive on every sample, up to 1e-6 relative) and its outgoing
+        weights set to zero, and the same trainer is run again from there; a start keeps
+        the new point only when its objective decreased. A neuron stuck in the wrong
+        half-space (or collapsed to zero, or dead) is the typical spurious stationary point
+        of a ReLU net, which the gradient cannot leave; this restart is a heuristic, not
+        part of PALM's theory. ``history`` gets one record (best objective so far) per
+        restart; ``converged`` and ``n_iter`` (summed) follow the kept runs.
+    polish : bool, default False
+        Finish with L-BFGS (:func:`scipy.optimize.minimize`) on the support of every
+        start's final point (its non-zero weights stay free, the zeros stay zero: a fixed
+        support contained in the constraint sets), kept only when the objective decreased
+        (one more ``history`` record). Speeds up the slow final convergence of the
+        proximal gradient on ill-conditioned problems.
     rng : Generator or int, optional
 
     Returns
@@ -361,8 +383,19 @@ def train_relu(X: Any, Y: Any, widths: Any, *, constraints: Sequence[Any] | None
         step = check_real(step, "step", func, low=0.0, low_open=True)
     Ws, bs = (_init(sizes, n_starts, rng, cons, bias, init_scale) if init is None
               else _check_init(init, sizes, func))
+    restarts = check_int(restarts, "restarts", func, low=0)
     run = {"palm": _palm, "sgd": _sgd, "lbfgs": _lbfgs}[method]
-    return run(X, Y, Ws, bs, cons, wd, bool(bias), n_iter, tol, step, batch_size, rng)
+    args = (cons, wd, bool(bias), n_iter, tol, step, batch_size, rng)
+    res = run(X, Y, Ws, bs, *args)
+    records: list = []
+    for _ in range(restarts):
+        for l in range(len(sizes) - 2):
+            for j in range(sizes[l + 1]):
+                trial = _restart_neuron(res, X, l, j, cons, init_scale, rng)
+                res = _keep_better(res, run(X, Y, *trial, *args), records)
+    if polish:
+        res = _keep_better(res, _polish(X, Y, res, wd, n_iter, tol), records)
+    return _with_records(res, records)
 
 
 def _palm(X, Y, Ws, bs, cons, wd, bias, n_iter, tol, step, batch_size, rng) -> TrainResult:
@@ -482,6 +515,61 @@ def _lbfgs(X, Y, Ws, bs, cons, wd, bias, n_iter, tol, step, batch_size, rng) -> 
     last = max(1, int(n_done.max()))
     return _result(outW, outb, F, list(hist[:, :last].T), list(norms[:, :last].T), conv, n_done,
                    "lbfgs", bias)
+
+
+def _restart_neuron(res: TrainResult, X, l: int, j: int, cons, scale: float, rng):
+    """Restart neuron ``j`` of hidden layer ``l``: incoming weights and bias negated (redrawn
+    at random when the neuron is dead, i.e. its largest activation is below 1e-6 times the
+    layer's), outgoing weights zeroed."""
+    Ws, bs = [W.copy() for W in res.weights], [b.copy() for b in res.biases]
+    H = _forward(Ws, bs, X)[l + 1]                         # (S, n, width), after ReLU
+    dead = H[:, :, j].max(axis=1) <= 1e-6 * H.max(axis=(1, 2))
+    fresh = rng.normal(size=Ws[l][:, j].shape) * scale / np.sqrt(Ws[l].shape[2])
+    Ws[l][:, j] = np.where(dead[:, None], fresh, -Ws[l][:, j])
+    bs[l][:, j] = np.where(dead, 0.0, -bs[l][:, j])
+    Ws[l + 1][:, :, j] = 0.0
+    for k in (l, l + 1):
+        if cons[k] is not None:
+            Ws[k] = cons[k].project(Ws[k])
+    return Ws, bs
+
+
+def _polish(X, Y, res: TrainResult, wd: float, n_iter: int, tol: float) -> TrainResult:
+    """L-BFGS start by start on the support of the final point."""
+    parts = []
+    for i in range(res.objective.size):
+        Ws = [W[i:i + 1] for W in res.weights]
+        cons = [support(W[0] != 0) for W in Ws]
+        parts.append(_lbfgs(X, Y, [W.copy() for W in Ws], [b[i:i + 1].copy() for b in res.biases],
+                            cons, wd, res.bias, n_iter, tol, None, 1, None))
+    Ws = [np.concatenate([p.weights[l] for p in parts]) for l in range(len(res.weights))]
+    bs = [np.concatenate([p.biases[l] for p in parts]) for l in range(len(res.biases))]
+    F = np.concatenate([p.objective for p in parts])
+    return _result(Ws, bs, F, [F], [_balanced_norm(Ws, bs)], np.concatenate(
+        [p.converged for p in parts]), np.concatenate([p.n_iter for p in parts]), "lbfgs",
+        res.bias)
+
+
+def _keep_better(res: TrainResult, new: TrainResult, records: list) -> TrainResult:
+    """Per start, ``new`` where its objective is smaller; record the best objective so far."""
+    ok = new.objective < res.objective - 1e-12 * np.abs(res.objective)
+    Ws = [np.where(ok[:, None, None], a, b) for a, b in zip(new.weights, res.weights)]
+    bs = [np.where(ok[:, None], a, b) for a, b in zip(new.biases, res.biases)]
+    F = np.where(ok, new.objective, res.objective)
+    records.append((F, _balanced_norm(Ws, bs)))
+    return TrainResult(tuple(Ws), tuple(bs), F, res.history, res.norm_history,
+                       np.where(ok, new.converged, res.converged),
+                       res.n_iter + np.where(ok, new.n_iter, 0), res.diverging, res.method,
+                       res.bias)
+
+
+def _with_records(res: TrainResult, records: list) -> TrainResult:
+    if not records:
+        return res
+    H = np.hstack([res.history] + [F[:, None] for F, _ in records])
+    N = np.hstack([res.norm_history] + [n[:, None] for _, n in records])
+    return TrainResult(res.weights, res.biases, res.objective, H, N, res.converged, res.n_iter,
+                       diverging(H, N) & ~res.converged, res.method, res.bias)
 
 
 def _result(Ws, bs, F, hist, norms, conv, n_done, method, bias) -> TrainResult:
@@ -989,11 +1077,40 @@ def _clusters(nets: list, tol: float) -> np.ndarray:
     return labels
 
 
+def _train_chunk(seed: np.random.SeedSequence, n: int, X: np.ndarray, y: np.ndarray,
+                 opts: dict) -> dict[str, np.ndarray]:
+    """``n`` starts of :func:`train_relu` from ``seed`` as a dict of arrays (for map_chunks)."""
+    r = train_relu(X, y, n_starts=n, rng=np.random.default_rng(seed), **opts)
+    out = {f"W{l}": W for l, W in enumerate(r.weights)}
+    out.update({f"b{l}": b for l, b in enumerate(r.biases)})
+    out.update(objective=r.objective, history=r.history, norm_history=r.norm_history,
+               converged=r.converged, n_iter=r.n_iter)
+    return out
+
+
+def _merge_chunks(parts: list[dict], L: int, method: str, bias: bool) -> TrainResult:
+    """Concatenate chunk results; shorter histories are padded with their last record."""
+    T = max(p["history"].shape[1] for p in parts)
+
+    def pad(H):
+        return np.concatenate([H, np.repeat(H[:, -1:], T - H.shape[1], axis=1)], axis=1)
+
+    H = np.concatenate([pad(p["history"]) for p in parts])
+    N = np.concatenate([pad(p["norm_history"]) for p in parts])
+    conv = np.concatenate([p["converged"] for p in parts]).astype(bool)
+    return TrainResult(tuple(np.concatenate([p[f"W{l}"] for p in parts]) for l in range(L)),
+                       tuple(np.concatenate([p[f"b{l}"] for p in parts]) for l in range(L)),
+                       np.concatenate([p["objective"] for p in parts]), H, N, conv,
+                       np.concatenate([p["n_iter"] for p in parts]),
+                       diverging(H, N) & ~conv, method, bias)
+
+
 def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method: str = "lbfgs",
                 n_iter: int = 500,
                 rtol: float = 0.01, reference: ConvexReference | None = None,
                 cluster_tol: float = 1e-2, init_scale: float = 1.0,
-                tol: float = 1e-6) -> ReLULandscape:
+                tol: float = 1e-6, executor: Any = None, n_jobs: int = 2,
+                chunk_size: int = 16) -> ReLULandscape:
     """Train from ``n_starts`` random starts and classify them against the convex optimum.
 
     Parameters
@@ -1017,6 +1134,13 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
         merging parallel neurons (weight decay makes neuron splitting free).
     init_scale, tol : float
         Passed to :func:`train_relu`.
+    executor : None, "serial", "joblib", "dask", address or Client, optional
+        Where the chunks of starts run (:func:`landscape.executors.map_chunks`, ``n_jobs``
+        workers). The starts are split into chunks of ``chunk_size`` with one child seed
+        each (:func:`landscape.executors.seed_plan`), so for a given ``rng`` the result
+        does not depend on the executor.
+    n_jobs, chunk_size : int
+        Workers of the executor; starts per chunk (default 2, 16).
 
     Returns
     -------
@@ -1043,9 +1167,15 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
     elif not isinstance(reference, ConvexReference):
         raise param_error(func, "reference", "a ConvexReference or None", reference,
                           kind=TypeError)
-    train = train_relu(Xd, problem.y, problem.width, weight_decay=problem.beta, bias=False,
-                       method=method, n_iter=n_iter, n_starts=n_starts, rng=rng,
-                       init_scale=init_scale, tol=tol)
+    n_jobs = check_int(n_jobs, "n_jobs", func, low=1)
+    chunk_size = check_int(chunk_size, "chunk_size", func, low=1)
+    opts = {"widths": problem.width, "weight_decay": problem.beta, "bias": False,
+            "method": method, "n_iter": n_iter, "init_scale": init_scale, "tol": tol}
+    sizes, seeds = seed_plan(rng, n_starts, chunk_size)
+    parts = map_chunks(_train_chunk, [(sd, k, Xd, problem.y, opts) for sd, k in zip(seeds, sizes)],
+                       executor=executor, n_jobs=n_jobs)
+    train = _merge_chunks(parts, 2, check_choice(method, "method", func,
+                                                 ("palm", "sgd", "lbfgs")), False)
     F = train.objective
     gap = (F - reference.value) / max(abs(reference.value), 1e-300)
     classes = np.where(train.diverging, "diverging",

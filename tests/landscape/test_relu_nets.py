@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from identifiability.relu import ReLUNet, equivalent, local_identifiability
-from landscape.datasets import load_digits
+from landscape.datasets import load_digits, teacher_student
 from landscape.projections import support, topk
 from landscape.relu_nets import (
     ReLUProblem,
@@ -85,13 +85,41 @@ def test_sparse_teacher_is_identifiable_and_recovered_modulo_symmetries():
     ident = local_identifiability(teacher, X)
     assert ident.identifiable is True and ident.field == "Q"
     Y = teacher(X)
-    res = train_relu(X, Y, 3, bias=False, method="lbfgs", n_iter=500, n_starts=12, rng=0,
-                     constraints=[support(S1), support(S2)])
-    recovered = [bool(equivalent(teacher, res.net(i), tol=1e-4)) for i in range(12)]
-    fraction = np.mean(recovered)
-    assert fraction >= 1 / 12               # measured 0.25-0.33 (see report)
-    fits = res.objective < 1e-8
-    assert all(r <= f for r, f in zip(recovered, fits))   # recovered => exact fit
+    cons = [support(S1), support(S2)]
+    plain = train_relu(X, Y, 3, bias=False, n_iter=300, n_starts=10, rng=0, constraints=cons)
+    res = train_relu(X, Y, 3, bias=False, n_iter=300, n_starts=10, rng=0, constraints=cons,
+                     restarts=2, polish=True)
+    recovered = np.array([bool(equivalent(teacher, res.net(i), tol=1e-4)) for i in range(10)])
+    assert recovered.mean() >= 0.6          # measured 1.0 (0.94 over 50 starts, see bench)
+    assert np.all(res.objective[recovered] < 1e-8)        # recovered => exact fit
+    # the restarts only ever lower the objective, start by start, and keep the supports
+    assert np.all(res.objective <= plain.objective * (1 + 1e-12))
+    assert np.all(np.diff(res.history, axis=1) <= 1e-10 * res.history[:, :-1])
+    assert res.history.shape == (10, plain.history.shape[1] + 3 * 2 + 1)
+    assert not np.any(res.weights[0][:, ~S1])
+
+
+def test_restarts_recover_a_random_sparse_teacher():
+    X, Y, teacher = teacher_student(100, 4, 3, rng=0)
+    keep = np.all(X @ teacher.weights[0].T != 0, axis=1)   # no kink on a sample
+    X, Y = X[keep], Y[keep]
+    assert local_identifiability(teacher, X).identifiable is True
+    res = train_relu(X, Y, 3, bias=False, n_iter=300, n_starts=10, rng=0, restarts=2,
+                     constraints=[support(m) for m in teacher.masks])
+    recovered = [bool(equivalent(teacher, res.net(i), tol=1e-4)) for i in range(10)]
+    assert np.mean(recovered) >= 0.6        # measured 1.0
+
+
+def test_restart_redraws_dead_neurons():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    Y = np.maximum(X @ [[1.0], [-1.0]], 0) + np.maximum(X @ [[-1.0], [0.5]], 0)
+    W0 = np.array([[[1.0, -1.0], [0.0, 0.0]]])              # second neuron dead (zero)
+    init = ([W0, np.array([[[1.0, 1.0]]])], [np.zeros((1, 2)), np.zeros((1, 1))])
+    stuck = train_relu(X, Y, 2, bias=False, n_iter=200, init=init)
+    assert np.all(stuck.weights[0][0, 1] == 0)               # the gradient cannot revive it
+    res = train_relu(X, Y, 2, bias=False, n_iter=200, init=init, restarts=1, rng=0)
+    assert res.objective[0] < 1e-3 * stuck.objective[0]
 
 
 # ---------------------------------------------------------------- C29: flat spurious minimum
@@ -186,3 +214,17 @@ def test_supermask_keeps_weights_fixed_and_density():
     assert [int(m.sum()) for m in res.masks] == [12, 4]
     assert set(np.abs(res.weights[0]).ravel().round(12)) == {round(np.sqrt(2 / 3), 12)}
     assert res.history[-1] < res.history[0]
+
+
+def test_sample_relu_same_result_on_every_executor():
+    pytest.importorskip("joblib")
+    X, y = toy_2d(12)
+    prob = ReLUProblem(X, y, width=4, beta=0.05)
+    ref = convex_reference(prob.design, y, beta=0.05)
+    runs = [sample_relu(prob, 5, rng=3, n_iter=50, reference=ref, chunk_size=2, executor=ex)
+            for ex in (None, "joblib")]
+    assert runs[0].train.weights[0].shape == (5, 4, 3)
+    for a, b in zip(runs[0].train.weights + (runs[0].objective, runs[0].train.history),
+                    runs[1].train.weights + (runs[1].objective, runs[1].train.history)):
+        assert np.array_equal(a, b)
+    assert np.array_equal(runs[0].classes, runs[1].classes)
