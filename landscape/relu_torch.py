@@ -12,7 +12,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from identifiability._validation import check_int, check_real, check_rng
+from identifiability._validation import as_support, check_int, check_real, check_rng
+from identifiability.relu import ReLUNet
 
 from .relu_nets import _check_data, _check_widths
 
@@ -31,8 +32,9 @@ def _torch():
 
 def train_torch(X: Any, Y: Any, widths: Any, *, masks: Sequence[Any] | None = None,
                 n_iter: int = 10, batch_size: int = 128, step: float = 1e-2,
-                weight_decay: float = 0.0, rng: Any = None) -> list[np.ndarray]:
-    """Minibatch projected SGD in torch (CPU); returns the trained weights as numpy arrays.
+                weight_decay: float = 0.0, rng: Any = None) -> ReLUNet:
+    """Minibatch projected SGD in torch (CPU); returns the trained network (numpy weights and
+    biases in an :class:`identifiability.relu.ReLUNet`).
 
     Parameters
     ----------
@@ -60,7 +62,9 @@ def train_torch(X: Any, Y: Any, widths: Any, *, masks: Sequence[Any] | None = No
     gen = torch.Generator().manual_seed(int(rng.integers(2 ** 31)))
     Ws = [torch.randn(sizes[l + 1], sizes[l], generator=gen, dtype=torch.float64)
           / np.sqrt(sizes[l]) for l in range(len(sizes) - 1)]
-    Ms = None if masks is None else [torch.as_tensor(np.asarray(m, dtype=bool)) for m in masks]
+    Ms = None if masks is None else [
+        torch.as_tensor(as_support(m, f"masks[{l}]", func, shape=(sizes[l + 1], sizes[l])))
+        for l, m in enumerate(masks)]
     if Ms is not None:
         Ws = [W * M for W, M in zip(Ws, Ms)]
     for W in Ws:
@@ -86,4 +90,5 @@ def train_torch(X: Any, Y: Any, widths: Any, *, masks: Sequence[Any] | None = No
                 with torch.no_grad():
                     for W, M in zip(Ws, Ms):
                         W.mul_(M)
-    return [W.detach().numpy().copy() for W in Ws]
+    return ReLUNet([W.detach().numpy().copy() for W in Ws],
+                   [b.detach().numpy().copy() for b in bs])

@@ -63,7 +63,8 @@ def test_torch_backend_is_lazy():
         with pytest.raises(ImportError, match="sparsefact\\[torch\\]"):
             relu_torch.train_torch(np.ones((4, 2)), np.ones(4), 2)
     else:
-        W = relu_torch.train_torch(np.random.default_rng(0).normal(size=(16, 2)), np.ones(16), 3,
-                                   masks=[np.eye(3, 2, dtype=bool), np.ones((1, 3), bool)],
-                                   n_iter=2, rng=0)
+        net = relu_torch.train_torch(np.random.default_rng(0).normal(size=(16, 2)), np.ones(16),
+                                     3, masks=[np.eye(3, 2, dtype=bool), np.ones((1, 3), bool)],
+                                     n_iter=2, rng=0)
+        W = net.weights
         assert W[0].shape == (3, 2) and not np.any(W[0][~np.eye(3, 2, dtype=bool)])
