@@ -16,7 +16,8 @@ import numpy as np
 from .exact import exact_matmul, exact_product_equals, exact_to_float, to_exact
 from .graphs import coverage, is_zero, propagate
 from .verdict import (AlgebraicCertificate, AlternativeCertificate, CompletionCertificate,
-                      JacobianCertificate, Obstruction, Verdict, _fmt_array)
+                      JacobianCertificate, Obstruction, Verdict, _fmt_array,
+                      closing_lines)
 
 __all__ = ["verify_verdict", "explain_verdict", "replay_steps"]
 
@@ -363,8 +364,4 @@ def explain_verdict(v: Verdict) -> str:
                      f"{'infinitely many' if cert.n_solutions is None else cert.n_solutions}")
         for g in cert.basis[:6]:
             lines.append(f"  {g} = 0")
-    if v.factors is not None:
-        lines.append(f"Factors: S1 = {_fmt_array(v.factors[0])}")
-        lines.append(f"         S2 = {_fmt_array(v.factors[1])}")
-    lines.append(f"verify(): {v.verify()}")
-    return "\n".join(lines)
+    return "\n".join(lines + closing_lines(v.factors, v.verify()))

@@ -80,7 +80,7 @@ from .exact import InexactInputError, rank_exact, to_exact
 from .graphs import is_zero
 from .supports import all_supports
 from .two_layer import check_uniqueness
-from .verdict import _fmt_array
+from .verdict import _fmt_array, closing_lines
 
 __all__ = ["SparseVerdict", "SparseAlternative", "SparseProof", "BlockCertificate",
            "check_uniqueness_sparse"]
@@ -207,11 +207,7 @@ class SparseVerdict:
                                      f"{_fmt_array(v.support2.astype(int))}: {v.status}")
         elif cert is not None:
             lines.append(f"Certificate: {cert!r}")
-        if self.factors is not None:
-            lines.append(f"Factors: S1 = {_fmt_array(self.factors[0])}")
-            lines.append(f"         S2 = {_fmt_array(self.factors[1])}")
-        lines.append(f"verify(): {self.verify()}")
-        return "\n".join(lines)
+        return "\n".join(lines + closing_lines(self.factors, self.verify()))
 
 
 # --------------------------------------------------------------------------------------

@@ -44,6 +44,15 @@ def _fmt_array(a: Any, limit: int = 8) -> str:
     return np.array2string(a, precision=6, suppress_small=True).replace("\n", "")
 
 
+def closing_lines(factors: tuple | None, verified: bool) -> list[str]:
+    """The last lines of every ``explain()``: the factors (when any) and ``verify()``."""
+    lines = []
+    if factors is not None:
+        lines.append(f"Factors: S1 = {_fmt_array(factors[0])}")
+        lines.append(f"         S2 = {_fmt_array(factors[1])}")
+    return lines + [f"verify(): {verified}"]
+
+
 @dataclass(frozen=True)
 class CompletionStep:
     """One step of the rank-one completion argument.
