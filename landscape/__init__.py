@@ -15,7 +15,7 @@ from .datasets import load_cifar10, load_digits, teacher_student
 from .existence import (DivergenceEvidence, Existence, MinimizingSequence, ReLUExistence,
                         infimum_attained, relu_optimum_exists)
 from .executors import map_chunks, seed_plan
-from .relu_nets import (ConvexReference, PruningResult, ReLULandscape, ReLUProblem, SupermaskResult,
+from .relu_nets import (ConvexReference, PruningResult, ReLUProblem, SupermaskResult,
                         TrainResult, activation_patterns, convex_reference, diverging,
                         magnitude_pruning, sample_relu, supermask, train_relu)
 from .report import LandscapeReport
@@ -35,7 +35,7 @@ __all__ = [
     "seed_plan",
     "train_relu", "TrainResult", "diverging", "magnitude_pruning", "PruningResult", "supermask",
     "SupermaskResult", "convex_reference", "ConvexReference", "activation_patterns",
-    "ReLUProblem", "ReLULandscape", "sample_relu", "teacher_student", "load_digits",
+    "ReLUProblem", "sample_relu", "teacher_student", "load_digits",
     "load_cifar10",
     "butterfly_factorize", "ButterflyResult", "FactorChain", "hadamard", "dft", "bit_reversal",
     "solve_fixed_support", "FixedSupportSolution", "objective", "gradient", "hessian", "pack",

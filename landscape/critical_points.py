@@ -56,7 +56,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from identifiability._validation import (as_matrix, as_support, check_chain, check_choice,
+from identifiability._validation import (as_matrix, check_chain, check_choice,
                                          check_int, check_real, check_rng, param_error)
 from identifiability.equivalence import equivalent
 
@@ -573,46 +573,53 @@ def _reference(problem: Problem, best: float, value_tol: float, bound_variables:
 
 # --------------------------------------------------------------------------- public API
 
-def sample(problem: Problem, n_starts: int, *, rng: Any = None, algorithm: str = "palm",
-           executor: Any = None, n_jobs: int = 2, chunk_size: int = 256,
-           max_iter: int = 5000, segment: int = 250, stat_tol: float = 1e-8,
-           step: float = 1.01, value_tol: float = 1e-6, eq_tol: float = 1e-4,
+def sample(problem: Any, n_starts: int, *, rng: Any = None, algorithm: str | None = None,
+           executor: Any = None, n_jobs: int = 2, chunk_size: int | None = None,
+           max_iter: int | None = None, segment: int = 250, stat_tol: float = 1e-8,
+           step: float = 1.01, value_tol: float | None = None, eq_tol: float | None = None,
            bound_variables: int = 12, checkpoint: Any = None, progress: bool | None = None):
     """Run ``n_starts`` random starts, classify and cluster their end points.
 
     Parameters
     ----------
     problem : Problem or landscape.relu_nets.ReLUProblem
-        A ReLU problem is handed to :func:`landscape.relu_nets.sample_relu` (starts classified
-        against the convex global reference, clustered modulo the ReLU symmetries, on the same
-        executors) and its :class:`~landscape.relu_nets.ReLULandscape` is returned.
+        A ReLU problem is handed to :func:`landscape.relu_nets.sample_relu` (starts trained
+        by ``algorithm``, classified against the convex global reference, clustered modulo
+        the ReLU symmetries, on the same executors, same report); the options below that
+        only make sense for linear problems (``segment``, ``stat_tol``, ``step``,
+        ``bound_variables``) are not used there.
     n_starts : int
     rng : numpy.random.Generator or int seed
         The root of all randomness: the starts are split into chunks of ``chunk_size``,
         chunk ``c`` uses the ``c``-th child of a SeedSequence derived from ``rng``, so the
         results do not depend on the executor.
-    algorithm : {"palm"}
+    algorithm : {"palm"} for a Problem, {"lbfgs", "palm", "sgd"} for a ReLUProblem
         Plain PALM (``palm4msa(normalize=False)``) run in segments of ``segment`` sweeps,
-        with column balancing (a symmetry) after every segment.
+        with column balancing (a symmetry) after every segment. Default "palm" (linear),
+        "lbfgs" (ReLU, see :func:`landscape.relu_nets.train_relu`).
     executor : None, "serial", "joblib", "dask", a dask scheduler address or a
         ``distributed.Client`` -- see :func:`landscape.executors.map_chunks`.
     n_jobs : int, default 2
         Workers for "joblib" / a default dask LocalCluster.
-    chunk_size : int, default 256
+    chunk_size : int, optional
         Starts per batched chunk (part of the seed plan: keep it fixed to reproduce a run).
-    max_iter : int, default 5000
-        Sweeps per start at most.
+        Default 256 (linear), 16 (ReLU).
+    max_iter : int, optional
+        Sweeps per start at most. Default 5000 (linear), 500 trainer iterations (ReLU).
     segment : int, default 250
         Sweeps between checkpoints (stationarity test, balancing, norm record).
     stat_tol : float, default 1e-8
         A start stops when its relative gradient norm (module docstring) is below.
     step : float, default 1.01
         PALM step parameter ``gamma > 1``.
-    value_tol : float, default 1e-6
+    value_tol : float, optional
         Relative tolerance (times ``max(1, |reference|)``) for "at the reference value" and
-        for clustering objective values.
-    eq_tol : float, default 1e-4
-        Tolerance of :func:`identifiability.equivalence.equivalent` when clustering.
+        for clustering objective values; default 1e-6. ReLU problems: the relative gap to
+        the reference (``rtol`` of :func:`~landscape.relu_nets.sample_relu`), default 0.01.
+    eq_tol : float, optional
+        Tolerance of :func:`identifiability.equivalence.equivalent` when clustering; default
+        1e-4 (linear), 1e-2 (ReLU: :func:`identifiability.relu.equivalent` after merging
+        parallel neurons).
     bound_variables : int, default 12
         Largest number of (real) contribution variables for which the moment lower bound of
         :mod:`landscape.bounds` is tried (fixed supports, two factors, not tractable).
@@ -642,12 +649,22 @@ def sample(problem: Problem, n_starts: int, *, rng: Any = None, algorithm: str =
 
     if isinstance(problem, ReLUProblem):
         return sample_relu(problem, check_int(n_starts, "n_starts", _FUNC, low=1),
-                           rng=check_rng(rng, _FUNC), executor=executor,
-                           n_jobs=check_int(n_jobs, "n_jobs", _FUNC, low=1))
+                           rng=check_rng(rng, _FUNC), executor=executor, n_jobs=n_jobs,
+                           method=check_choice(algorithm or "lbfgs", "algorithm", _FUNC,
+                                               ("lbfgs", "palm", "sgd")),
+                           n_iter=500 if max_iter is None else max_iter,
+                           rtol=0.01 if value_tol is None else value_tol,
+                           cluster_tol=1e-2 if eq_tol is None else eq_tol,
+                           chunk_size=16 if chunk_size is None else chunk_size,
+                           checkpoint=checkpoint, progress=progress)
     if not isinstance(problem, Problem):
         raise param_error(_FUNC, "problem", "a Problem or a ReLUProblem", problem, kind=TypeError)
     n_starts = check_int(n_starts, "n_starts", _FUNC, low=1)
-    check_choice(algorithm, "algorithm", _FUNC, ("palm",))
+    check_choice(algorithm or "palm", "algorithm", _FUNC, ("palm",))
+    chunk_size = 256 if chunk_size is None else chunk_size
+    max_iter = 5000 if max_iter is None else max_iter
+    value_tol = 1e-6 if value_tol is None else value_tol
+    eq_tol = 1e-4 if eq_tol is None else eq_tol
     rng = check_rng(rng, _FUNC)
     n_jobs = check_int(n_jobs, "n_jobs", _FUNC, low=1)
     chunk_size = check_int(chunk_size, "chunk_size", _FUNC, low=1)

@@ -32,9 +32,11 @@ Every trainer is batched over random starts (leading axis ``n_starts``).
   bias column; otherwise they are sampled and the value is only an upper bound on the
   optimum ("sampled, lower bound not certified").
 * :func:`sample_relu` -- many starts of :func:`train_relu` classified against the convex
-  reference ("global", "spurious local minimum", "diverging", "not converged") and
-  clustered modulo the ReLU symmetries (:func:`identifiability.relu.equivalent`); the starts
-  run in seeded chunks on any executor of :mod:`landscape.executors` (same result on all).
+  reference ("global" / "best found", "spurious local minimum", "saddle", "diverging", "not
+  converged") and clustered modulo the ReLU symmetries
+  (:func:`identifiability.relu.equivalent`), returned as the
+  :class:`landscape.report.LandscapeReport` of the linear problems; the starts run in
+  seeded chunks on any executor of :mod:`landscape.executors` (same result on all).
 
 Examples
 --------
@@ -48,8 +50,9 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -64,6 +67,7 @@ from identifiability._validation import (
 )
 from identifiability.relu import ReLUNet, _balance_arrays, equivalent
 
+from .critical_points import Minimum
 from .executors import map_chunks, seed_plan
 from .projections import Constraint, project_topk, support
 
@@ -79,7 +83,6 @@ __all__ = [
     "activation_patterns",
     "convex_reference",
     "ReLUProblem",
-    "ReLULandscape",
     "sample_relu",
 ]
 
@@ -969,71 +972,28 @@ class ReLUProblem:
         """``X`` with a column of ones appended when ``bias``."""
         return np.hstack([self.X, np.ones((len(self.X), 1))]) if self.bias else self.X
 
+    def objective_batch(self, weights: Sequence[np.ndarray]) -> np.ndarray:
+        """Objective of a batch of networks ``(W1 (b, width, design cols), W2 (b, 1, width))``.
+
+        >>> prob = ReLUProblem(np.ones((3, 1)), np.ones(3), width=1, beta=1.0, bias=False)
+        >>> prob.objective_batch([np.ones((1, 1, 1)), np.ones((1, 1, 1))]).tolist()
+        [1.0]
+        """
+        W1, W2 = weights
+        zeros = [np.zeros(W1.shape[:2]), np.zeros(W2.shape[:2])]
+        return _smooth([W1, W2], zeros, self.design, self.y[:, None]) + \
+            _penalty([W1, W2], self.beta)
+
+    def fingerprint(self) -> str:
+        """A hash of the data and sizes (matches a checkpoint to its run)."""
+        h = hashlib.sha256(np.ascontiguousarray(self.X).tobytes())
+        h.update(np.ascontiguousarray(self.y).tobytes())
+        h.update(repr((self.X.shape, self.width, self.beta, self.bias)).encode())
+        return h.hexdigest()
+
     def __repr__(self) -> str:
         return (f"ReLUProblem(n={self.X.shape[0]}, d={self.X.shape[1]}, width={self.width}, "
                 f"beta={self.beta}, bias={self.bias})")
-
-
-CLASSES = ("global", "spurious local minimum", "diverging", "not converged")
-
-
-@dataclass(frozen=True, repr=False)
-class ReLULandscape:
-    """Per-start outcome of :func:`sample_relu` (batch axis first).
-
-    Attributes
-    ----------
-    objective : ndarray (n_starts,)
-    classes : ndarray of str (n_starts,)
-        One of ``"global"``, ``"spurious local minimum"``, ``"diverging"``,
-        ``"not converged"``.
-    cluster : int ndarray (n_starts,)
-        Starts with the same label end at equivalent networks (modulo permutation and
-        positive rescaling of the neurons, after dropping negligible neurons and merging
-        parallel ones; -1 for diverging / not converged starts).
-    reference : ConvexReference
-    relative_gap : ndarray (n_starts,)
-        ``(objective - reference.value) / reference.value``.
-    rtol : float
-        Relative gap under which a start counts as global.
-    train : TrainResult
-    """
-
-    objective: np.ndarray
-    classes: np.ndarray
-    cluster: np.ndarray
-    reference: ConvexReference
-    relative_gap: np.ndarray
-    rtol: float
-    train: TrainResult = field(repr=False)
-
-    @property
-    def fraction_global(self) -> float:
-        """Fraction of starts within ``rtol`` of the convex global value."""
-        return float(np.mean(self.classes == "global"))
-
-    def counts(self) -> dict[str, int]:
-        """Number of starts in each class."""
-        return {c: int(np.sum(self.classes == c)) for c in CLASSES}
-
-    def summary(self) -> str:
-        """A short table of the classes, clusters and the reference."""
-        lines = [f"convex reference {self.reference.value:.6g} ({self.reference.note}; "
-                 f"{self.reference.n_neurons} neurons)",
-                 f"{self.objective.size} starts, {self.fraction_global:.0%} within "
-                 f"{self.rtol:.0%} of the global value"]
-        for c, k in self.counts().items():
-            lines.append(f"  {c:<24s} {k}")
-        labels = sorted(set(self.cluster[self.cluster >= 0].tolist()))
-        for lab in labels:
-            sel = self.cluster == lab
-            lines.append(f"  cluster {lab}: {int(sel.sum())} starts, objective "
-                         f"{self.objective[sel].min():.6g}, {self.classes[sel][0]}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return (f"ReLULandscape(n_starts={self.objective.size}, "
-                f"fraction_global={self.fraction_global:.3f}, counts={self.counts()})")
 
 
 def _reduced(net: ReLUNet, rel: float) -> ReLUNet:
@@ -1105,13 +1065,94 @@ def _merge_chunks(parts: list[dict], L: int, method: str, bias: bool) -> TrainRe
                        diverging(H, N) & ~conv, method, bias)
 
 
+def _stationarity(problem: ReLUProblem, W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
+    """Norm of the objective's gradient per start, divided by ``||y||^(3/2)`` (invariant
+    under ``y -> c y`` at balanced weights, as for the linear problems)."""
+    zeros = [np.zeros(W1.shape[:2]), np.zeros(W2.shape[:2])]
+    _, gW, _ = _grads([W1, W2], zeros, problem.design, problem.y[:, None])
+    g2 = sum(((g + problem.beta * W) ** 2).sum(axis=(1, 2)) for g, W in zip(gW, (W1, W2)))
+    return np.sqrt(g2) / max(float(np.linalg.norm(problem.y)), 1e-300) ** 1.5
+
+
+#: Perturbation radii (relative to the parameter norm) and directions per radius of the
+#: descent test that separates spurious local minima from saddles.
+_RADII, _N_DIRECTIONS = (1e-2, 3e-2, 1e-1), 64
+
+
+def _descent(problem: ReLUProblem, W1: np.ndarray, W2: np.ndarray,
+             rng: np.random.Generator) -> tuple | None:
+    """A random perturbation ``(dW1, dW2)`` that decreases the objective, or None.
+
+    Radii are relative to the parameter norm, or to the natural weight scale
+    ``sqrt(||y|| / ||X||)`` when that is larger (e.g. at the origin).
+    """
+    theta = np.concatenate([W1.ravel(), W2.ravel()])
+    F0 = float(problem.objective_batch([W1[None], W2[None]])[0])
+    natural = np.sqrt(np.linalg.norm(problem.y) / max(np.linalg.norm(problem.design), 1e-300))
+    scale = max(float(np.linalg.norm(theta)), float(natural), 1e-12)
+    for r in _RADII:
+        U = rng.standard_normal((_N_DIRECTIONS, theta.size))
+        U *= r * scale / np.linalg.norm(U, axis=1, keepdims=True)
+        T = theta + U
+        F = problem.objective_batch([T[:, :W1.size].reshape(-1, *W1.shape),
+                                     T[:, W1.size:].reshape(-1, *W2.shape)])
+        j = int(np.argmin(F))
+        if F[j] < F0 - 1e-8 * max(1.0, abs(F0)):
+            return U[j, :W1.size].reshape(W1.shape), U[j, W1.size:].reshape(W2.shape)
+    return None
+
+
+def _relu_reference(problem: ReLUProblem, ref: ConvexReference, best: float, rtol: float
+                    ) -> tuple[str, float, str, float | None]:
+    """``(kind, value, note, lower bound)`` of the reference value for a ReLU problem."""
+    if ref.exhaustive:
+        what = f"convex reformulation (Pilanci & Ergen; all {ref.n_patterns} activation " \
+               f"patterns, solver accuracy)"
+        if ref.n_neurons <= problem.width:
+            return "global", ref.value, f"{what}: value attained by a network of " \
+                f"{ref.n_neurons} <= {problem.width} neurons", ref.value
+        if np.isfinite(best) and best <= ref.value + rtol * abs(ref.value):
+            return "global", ref.value, f"{what}: a lower bound (its network needs " \
+                f"{ref.n_neurons} > {problem.width} neurons) met within {rtol:.2g} by a " \
+                "trained network", ref.value
+        return "best found", best, f"not certified: the {what} value {ref.value:.10g} is " \
+            f"only a lower bound, its network needs {ref.n_neurons} > {problem.width} " \
+            "neurons", ref.value
+    attained = ref.n_neurons <= problem.width
+    value = min(best, ref.value) if attained else best
+    return "best found", value, "not certified: convex program on " \
+        f"{ref.n_patterns} sampled activation patterns (an upper bound of the optimum" + \
+        (", attained by its network)" if attained else ")"), None
+
+
 def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method: str = "lbfgs",
-                n_iter: int = 500,
-                rtol: float = 0.01, reference: ConvexReference | None = None,
-                cluster_tol: float = 1e-2, init_scale: float = 1.0,
-                tol: float = 1e-6, executor: Any = None, n_jobs: int = 2,
-                chunk_size: int = 16) -> ReLULandscape:
+                n_iter: int = 500, rtol: float = 0.01, reference: ConvexReference | None = None,
+                cluster_tol: float = 1e-2, init_scale: float = 1.0, tol: float = 1e-6,
+                executor: Any = None, n_jobs: int = 2, chunk_size: int = 16,
+                checkpoint: Any = None, progress: bool | None = None):
     """Train from ``n_starts`` random starts and classify them against the convex optimum.
+
+    The result is the same :class:`landscape.report.LandscapeReport` as for linear problems
+    (:func:`landscape.critical_points.sample`, which hands ReLU problems to this function);
+    its ``factors`` are the trained ``(W1, W2)`` (leading start axis; ``W1`` acts on
+    ``problem.design``) and ``convex`` holds the :class:`ConvexReference`.
+
+    Reference value (``reference_kind``):
+
+    * ``"global"`` when the convex program used every activation pattern and its network has
+      at most ``problem.width`` neurons (the value is the global optimum, up to the conic
+      solver's accuracy), or when its value -- then a certified lower bound for any width --
+      is met within ``rtol`` by a trained network;
+    * ``"best found"`` otherwise (sampled patterns: the convex value is only an upper bound,
+      used when its network fits in the width).
+
+    Classes: ``"global"`` / ``"best found"`` within ``rtol`` (relative) of the reference;
+    other converged starts are clustered and the cluster's best network is perturbed at
+    random (64 directions at each of the radii 1e-2, 3e-2, 1e-1 of the parameter norm, or of
+    ``sqrt(||y|| / ||X||)`` if larger):
+    ``"saddle"`` when a perturbation decreases the objective (the direction is kept),
+    ``"spurious local minimum"`` otherwise -- numerical evidence, like the linear test;
+    ``"diverging"`` (:func:`diverging`), ``"not converged"``.
 
     Parameters
     ----------
@@ -1124,8 +1165,7 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
     n_iter : int, default 500
         Iterations of the trainer.
     rtol : float, default 0.01
-        A converged start is "global" when its objective is within ``rtol`` (relative) of
-        the reference value, otherwise a "spurious local minimum".
+        Relative gap to the reference under which a start is at the reference value.
     reference : ConvexReference, optional
         Default: :func:`convex_reference` on ``problem.design``.
     cluster_tol : float, default 1e-2
@@ -1141,29 +1181,36 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
         does not depend on the executor.
     n_jobs, chunk_size : int
         Workers of the executor; starts per chunk (default 2, 16).
+    checkpoint : path, optional
+        Directory of finished chunks (a rerun with the same arguments resumes from it).
+    progress : bool, optional
+        tqdm progress bar (default: on from 5000 starts).
 
     Returns
     -------
-    ReLULandscape
+    landscape.report.LandscapeReport
 
     Examples
     --------
     >>> X = np.array([[-1.], [0.], [1.], [2.]])
     >>> prob = ReLUProblem(X, np.array([1., 0., 1., 2.]), width=4, beta=1e-2)
-    >>> land = sample_relu(prob, 4, rng=0)
-    >>> land.reference.exhaustive, land.fraction_global > 0
-    (True, True)
+    >>> rep = sample_relu(prob, 4, rng=0)
+    >>> rep.reference_kind, rep.fraction_within(0.01) > 0
+    ('global', True)
     """
+    from .report import LandscapeReport
+
     func = "sample_relu"
     if not isinstance(problem, ReLUProblem):
         raise param_error(func, "problem", "a ReLUProblem", problem, kind=TypeError)
     n_starts = check_int(n_starts, "n_starts", func, low=1)
+    method = check_choice(method, "method", func, ("palm", "sgd", "lbfgs"))
     rtol = check_real(rtol, "rtol", func, low=0.0)
     cluster_tol = check_real(cluster_tol, "cluster_tol", func, low=0.0, low_open=True)
     rng = check_rng(rng, func)
-    Xd = problem.design
+    Xd, y = problem.design, problem.y
     if reference is None:
-        reference = convex_reference(Xd, problem.y, beta=problem.beta, rng=rng)
+        reference = convex_reference(Xd, y, beta=problem.beta, rng=rng)
     elif not isinstance(reference, ConvexReference):
         raise param_error(func, "reference", "a ConvexReference or None", reference,
                           kind=TypeError)
@@ -1172,16 +1219,50 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
     opts = {"widths": problem.width, "weight_decay": problem.beta, "bias": False,
             "method": method, "n_iter": n_iter, "init_scale": init_scale, "tol": tol}
     sizes, seeds = seed_plan(rng, n_starts, chunk_size)
-    parts = map_chunks(_train_chunk, [(sd, k, Xd, problem.y, opts) for sd, k in zip(seeds, sizes)],
-                       executor=executor, n_jobs=n_jobs)
-    train = _merge_chunks(parts, 2, check_choice(method, "method", func,
-                                                 ("palm", "sgd", "lbfgs")), False)
+    meta = {"problem": problem.fingerprint(), "n_starts": n_starts, "chunk_size": chunk_size,
+            "seeds": [list(map(int, s.generate_state(2))) for s in seeds],
+            "options": {k: v for k, v in opts.items()}}
+    parts = map_chunks(_train_chunk, [(sd, k, Xd, y, opts) for sd, k in zip(seeds, sizes)],
+                       executor=executor, n_jobs=n_jobs, checkpoint=checkpoint, meta=meta,
+                       progress=progress)
+    train = _merge_chunks(parts, 2, method, False)
+    W1, W2 = train.weights
     F = train.objective
-    gap = (F - reference.value) / max(abs(reference.value), 1e-300)
-    classes = np.where(train.diverging, "diverging",
-                       np.where(~train.converged, "not converged",
-                                np.where(gap <= rtol, "global", "spurious local minimum")))
-    classes = classes.astype(object).astype(str)
-    nets = [_reduced(train.net(i), cluster_tol) if classes[i] in CLASSES[:2] else None
-            for i in range(n_starts)]
-    return ReLULandscape(F, classes, _clusters(nets, cluster_tol), reference, gap, rtol, train)
+    ok = ~train.diverging
+    best = float(F[ok].min()) if ok.any() else np.inf
+    kind, ref, note, lower = _relu_reference(problem, reference, best, rtol)
+    tol_abs = rtol * max(abs(ref), 1e-12 * max(1.0, float(y @ y))) if np.isfinite(ref) else 0.0
+    at_ref = ok & (F <= ref + tol_abs)
+    labels = np.where(train.diverging, "diverging", "not converged").astype(object)
+    labels[at_ref] = kind
+    cand = np.flatnonzero(at_ref | (ok & train.converged))
+    groups = _clusters([_reduced(train.net(int(i)), cluster_tol) for i in cand], cluster_tol)
+    members = sorted((cand[groups == g] for g in np.unique(groups)),
+                     key=lambda m: float(F[m].min()))
+    cluster = np.full(n_starts, -1, dtype=np.int64)
+    clusters = []
+    check = np.random.default_rng(seeds[0].spawn(1)[0])
+    for m in members:
+        rep = int(m[np.argmin(F[m])])
+        direction = None
+        if F[rep] <= ref + tol_abs:
+            ck, why = kind, f"within {rtol:.2g} (relative) of the reference value"
+        else:
+            direction = _descent(problem, W1[rep], W2[rep], check)
+            ck, why = (("saddle", "a random perturbation decreases the objective")
+                       if direction is not None else
+                       ("spurious local minimum", f"above the reference by more than "
+                        f"{rtol:.2g}; no descent among {_N_DIRECTIONS} random perturbations "
+                        f"at each radius {_RADII} (relative)"))
+        labels[m] = ck
+        cluster[m] = len(clusters)
+        clusters.append(Minimum(len(clusters), ck, float(F[rep]), int(m.size), m.size / n_starts,
+                                rep, 1, float("nan"), direction, why))
+    settings = {"method": method, "n_iter": n_iter, "rtol": rtol, "cluster_tol": cluster_tol,
+                "init_scale": init_scale, "tol": tol, "chunk_size": chunk_size}
+    return LandscapeReport(problem=problem, objective=F, stationarity=_stationarity(problem, W1, W2),
+                           history=train.history, norms=train.norm_history, n_iter=train.n_iter,
+                           labels=labels.astype(str), cluster=cluster, factors=(W1, W2),
+                           reference=float(ref), reference_kind=kind, reference_note=note,
+                           lower_bound=lower, clusters=tuple(clusters), settings=settings,
+                           convex=reference)

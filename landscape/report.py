@@ -1,5 +1,9 @@
 """The result of :func:`landscape.critical_points.sample`: per-start arrays and clusters.
 
+One report for linear sparse factorization problems (:class:`~landscape.critical_points.Problem`)
+and for two-layer ReLU training problems (:class:`~landscape.relu_nets.ReLUProblem`, whose
+starts are classified against the convex global reference, kept in ``convex``).
+
 :class:`LandscapeReport` holds, per start (batch axis first), the final objective, the
 stationarity measure, the objective and balanced factor norms at every checkpoint, the
 class and the cluster; the clusters (:class:`landscape.critical_points.Minimum`) with their
@@ -28,11 +32,17 @@ from typing import Any
 
 import numpy as np
 
+from identifiability._validation import check_real
+
 from .critical_points import Minimum, Problem
 from .projections import Constraint, compose, support, topk, topk_cols, topk_rows, splincol, \
     unit_norm
 
 __all__ = ["LandscapeReport"]
+
+
+#: Minima listed by ``summary()`` (all of them are in ``explain()``).
+_SHOWN = 6
 
 
 def _pct(x: float) -> str:
@@ -45,20 +55,23 @@ class LandscapeReport:
 
     Attributes
     ----------
-    problem : Problem
+    problem : Problem or landscape.relu_nets.ReLUProblem
     objective, stationarity : (n_starts,) final objective and relative gradient norm
     history, norms : (n_starts, T + 1) objective and balanced factor norm at the checkpoints
         (every ``settings["segment"]`` sweeps; NaN once a start stopped)
     n_iter : (n_starts,) PALM sweeps run
     labels : (n_starts,) class of every start (:data:`landscape.critical_points.CLASSES`)
     cluster : (n_starts,) index into ``clusters`` (-1: not clustered)
-    factors : tuple of (n_starts, ., .) arrays, the final balanced factors
+    factors : tuple of (n_starts, ., .) arrays, the final balanced factors (ReLU problems:
+        the trained ``(W1, W2)``, ``W1`` acting on ``problem.design``)
     reference : the certified global value (``reference_kind == "global"``) or the best
         value found among non-diverging starts (``"best found"``)
     reference_note : what certifies it (or why nothing does); lower_bound : a proven lower
         bound when one was computed, else None
     clusters : tuple of Minimum, by increasing value
     settings : the options of the run
+    convex : the :class:`landscape.relu_nets.ConvexReference` of a ReLU problem (None for
+        linear problems)
     """
 
     problem: Problem
@@ -76,10 +89,44 @@ class LandscapeReport:
     lower_bound: float | None
     clusters: tuple
     settings: dict
+    convex: Any = None
 
     @property
     def n_starts(self) -> int:
         return int(self.objective.size)
+
+    @property
+    def relative_gap(self) -> np.ndarray:
+        """``(objective - reference) / |reference|`` per start (``inf`` without reference)."""
+        if not np.isfinite(self.reference):
+            return np.full(self.n_starts, np.inf)
+        return (self.objective - self.reference) / max(abs(self.reference), 1e-300)
+
+    def fraction_within(self, rtol: float = 0.01, *, value: float | None = None) -> float:
+        """Fraction of all starts (diverging ones excluded) whose objective is within
+        ``rtol`` (relative) of ``value`` (default: the reference value; e.g.
+        ``value=report.convex.value`` for the convex value of a ReLU problem even when it is
+        only a lower bound).
+
+        >>> import numpy as np
+        >>> from landscape.critical_points import Problem, sample
+        >>> I = np.array([[1, 0], [1, 0], [0, 1]], bool)
+        >>> A = np.array([[3., 1, 5], [1, 3, 7], [2, 4, 6]])
+        >>> sample(Problem(A, supports=[I, I.T]), 4, rng=0).fraction_within(1e-6)
+        1.0
+        """
+        func = "LandscapeReport.fraction_within"
+        rtol = check_real(rtol, "rtol", func, low=0.0)
+        ref = self.reference if value is None else check_real(value, "value", func)
+        if not np.isfinite(ref):
+            return 0.0
+        ok = self.labels != "diverging"
+        return float(np.mean(ok & (self.objective - ref <= rtol * max(abs(ref), 1e-300))))
+
+    @property
+    def fraction_global(self) -> float:
+        """Fraction of starts classified ``"global"`` (0 when the reference is not certified)."""
+        return float(np.mean(self.labels == "global"))
 
     def counts(self) -> dict[str, int]:
         """Number of starts per class."""
@@ -101,10 +148,13 @@ class LandscapeReport:
                f"best found {self.reference:.10g}, not certified as global")
         word = "minimum" if len(mins) == 1 else "minima"
         lines = [f"{len(mins)} distinct {word} ({ref}), basin fractions "
-                 + (" / ".join(_pct(c.fraction) for c in mins) or "-")]
+                 + (" / ".join(_pct(c.fraction) for c in mins[:_SHOWN]) or "-")
+                 + (" / ..." if len(mins) > _SHOWN else "")]
         if mins:
-            lines.append("values: " + ", ".join(f"{c.value:.10g} ({c.kind}, {_pct(c.fraction)})"
-                                                  for c in mins))
+            shown = ", ".join(f"{c.value:.10g} ({c.kind}, {_pct(c.fraction)})"
+                              for c in mins[:_SHOWN])
+            more = f", ... ({len(mins) - _SHOWN} more, see explain())" if len(mins) > _SHOWN else ""
+            lines.append(f"values: {shown}{more}")
         other = {k: v for k, v in self.counts().items()
                  if k not in ("global", "best found", "spurious local minimum")}
         if other:
@@ -118,6 +168,8 @@ class LandscapeReport:
     def explain(self) -> str:
         """The summary, the certificate of the reference and how each cluster was decided."""
         lines = [self.summary(), f"Reference ({self.reference_kind}): {self.reference_note}."]
+        if self.convex is not None:
+            lines.append(f"Convex reference: {self.convex!r}.")
         if self.reference_kind != "global":
             lines.append("Classes are relative to the best value found: 'best found' marks "
                          "starts at that value (possibly not the global minimum); a "
@@ -129,9 +181,10 @@ class LandscapeReport:
             lines.append(f"  cluster {c.label}: {c.kind} at {c.value:.10g}, {c.size} starts "
                          f"({_pct(c.fraction)}){extra}; {c.note}")
         if "diverging" in self.counts():
+            check = "infimum_attained" if self.convex is None else "relu_optimum_exists"
             lines.append("Diverging starts: the objective decreases while the balanced factor "
                          "norms grow -- the infimum is probably not attained (check with "
-                         "landscape.existence.infimum_attained).")
+                         f"landscape.existence.{check}).")
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ tables and files
@@ -154,28 +207,22 @@ class LandscapeReport:
     def save(self, path: Any) -> None:
         """Write ``path`` (.npz: arrays) and ``path`` with suffix .json (everything else)."""
         path = Path(path).with_suffix(".npz")
-        p = self.problem
         arrays = {"objective": self.objective, "stationarity": self.stationarity,
                   "history": self.history, "norms": self.norms, "n_iter": self.n_iter,
-                  "labels": self.labels.astype(str), "cluster": self.cluster, "A": p.A}
+                  "labels": self.labels.astype(str), "cluster": self.cluster}
         arrays.update({f"factor{j}": F for j, F in enumerate(self.factors)})
-        for j, s in enumerate(p.supports or ()):
-            arrays[f"support{j}"] = s
-        masks: list[np.ndarray] = []
-        cons = [_encode(c, masks) for c in p.constraints] if not p.fixed else None
-        arrays.update({f"mask{t}": m for t, m in enumerate(masks)})
         for c in self.clusters:
             for j, D in enumerate(c.direction or ()):
                 arrays[f"direction{c.label}_{j}"] = D
-        np.savez_compressed(path, **arrays)
-        meta = {"n_factors": p.n_factors, "constraints": cons, "shapes": [list(s) for s in p.shapes],
-                "reference": self.reference, "reference_kind": self.reference_kind,
-                "reference_note": self.reference_note, "lower_bound": self.lower_bound,
-                "settings": self.settings,
+        meta = {"n_factors": len(self.factors), "reference": self.reference,
+                "reference_kind": self.reference_kind, "reference_note": self.reference_note,
+                "lower_bound": self.lower_bound, "settings": self.settings,
                 "clusters": [{k: getattr(c, k) for k in ("label", "kind", "value", "size",
                                                          "fraction", "representative",
                                                          "n_classes", "min_eigenvalue", "note")}
-                             | {"has_direction": c.direction is not None} for c in self.clusters]}
+                             | {"has_direction": c.direction is not None} for c in self.clusters],
+                "problem": _save_problem(self.problem, self.convex, arrays)}
+        np.savez_compressed(path, **arrays)
         path.with_suffix(".json").write_text(json.dumps(meta, indent=1))
 
     @classmethod
@@ -186,12 +233,7 @@ class LandscapeReport:
         with np.load(path, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
         L = meta["n_factors"]
-        if meta["constraints"] is None:
-            problem = Problem(a["A"], supports=[a[f"support{j}"] for j in range(L)])
-        else:
-            cons = [_decode(c, a) for c in meta["constraints"]]
-            problem = Problem(a["A"], constraints=cons,
-                              inner=[s[1] for s in meta["shapes"][:-1]])
+        problem, convex = _load_problem(meta["problem"], a)
         clusters = []
         for c in meta["clusters"]:
             has = c.pop("has_direction")
@@ -203,7 +245,7 @@ class LandscapeReport:
                    factors=tuple(a[f"factor{j}"] for j in range(L)),
                    reference=meta["reference"], reference_kind=meta["reference_kind"],
                    reference_note=meta["reference_note"], lower_bound=meta["lower_bound"],
-                   clusters=tuple(clusters), settings=meta["settings"])
+                   clusters=tuple(clusters), settings=meta["settings"], convex=convex)
 
     # ------------------------------------------------------------------ figure
 
@@ -236,20 +278,34 @@ class LandscapeReport:
         fig.tight_layout()
         return fig
 
-    def _plot_slice(self, ax, resolution: int) -> None:
+    def _slice_maps(self, a: list, b: list) -> tuple:
+        """``(flatten, unflatten batch, batched objective)`` for the parameter plane."""
+        p = self.problem
+        if not isinstance(p, Problem):       # ReLU: every weight is a coordinate
+            shapes = [F.shape[1:] for F in self.factors]
+            cuts = np.cumsum([int(np.prod(sh)) for sh in shapes])[:-1]
+
+            def unflat(T):
+                return [X.reshape(-1, *sh) for X, sh in zip(np.split(T, cuts, axis=1), shapes)]
+
+            return (lambda S: np.concatenate([F.ravel() for F in S]), unflat,
+                    p.objective_batch)
         from .critical_points import _flat, _masks, _objective_batch, _unflat
 
+        masks = [m[0] for m in _masks(p, [F[:1] for F in self.factors])] if p.fixed else \
+            [(Fa != 0) | (Fb != 0) for Fa, Fb in zip(a, b)]
+        return (lambda S: _flat(p, S, masks), lambda T: _unflat(p, T, masks),
+                lambda S: _objective_batch(p, S))
+
+    def _plot_slice(self, ax, resolution: int) -> None:
         mins = sorted(self.minima(), key=lambda c: c.value)
         if len(mins) < 2:
             ax.set_title("objective slice: fewer than two minima")
             ax.axis("off")
             return
-        p = self.problem
-        masks = [m[0] for m in _masks(p, [F[:1] for F in self.factors])] if p.fixed else \
-            [(F[mins[0].representative] != 0) | (F[mins[1].representative] != 0)
-             for F in self.factors]
         a, b = ([F[c.representative] for F in self.factors] for c in mins[:2])
-        ta, tb = _flat(p, a, masks), _flat(p, b, masks)
+        flat, unflat, objective = self._slice_maps(a, b)
+        ta, tb = flat(a), flat(b)
         mid = (ta + tb) / 2
         u = tb - ta
         rng = np.random.default_rng(0)
@@ -259,13 +315,56 @@ class LandscapeReport:
         s = np.linspace(-1.6, 1.6, resolution)
         S, T = np.meshgrid(s, s)
         pts = mid + S.reshape(-1, 1) * (u / 2) + T.reshape(-1, 1) * v
-        Z = _objective_batch(p, _unflat(p, pts, masks)).reshape(S.shape)
+        Z = objective(unflat(pts)).reshape(S.shape)
         cs = ax.contourf(S, T, np.log10(Z - Z.min() + 1e-3), levels=30, cmap="viridis")
         ax.plot([-1, 1], [0, 0], "r*", ms=10)
         for x, c in ((-1, mins[0]), (1, mins[1])):
             ax.annotate(f"{c.kind} {c.value:.4g}", (x, 0.1), color="w", ha="center")
         ax.set_title("log10(f - min f) on a plane through two minima")
         ax.figure.colorbar(cs, ax=ax)
+
+
+# --------------------------------------------------------------------------- problem I/O
+
+def _save_problem(p: Any, convex: Any, arrays: dict) -> dict:
+    """JSON description of the problem (and convex reference); its arrays go to ``arrays``."""
+    if isinstance(p, Problem):
+        arrays["A"] = p.A
+        for j, s in enumerate(p.supports or ()):
+            arrays[f"support{j}"] = s
+        masks: list[np.ndarray] = []
+        cons = [_encode(c, masks) for c in p.constraints] if not p.fixed else None
+        arrays.update({f"mask{t}": m for t, m in enumerate(masks)})
+        return {"kind": "linear", "n_factors": p.n_factors, "constraints": cons,
+                "shapes": [list(s) for s in p.shapes]}
+    arrays.update(X=p.X, y=p.y)
+    meta = {"kind": "relu", "width": p.width, "beta": p.beta, "bias": p.bias, "convex": None}
+    if convex is not None:
+        arrays.update(convex_W1=convex.net.weights[0], convex_W2=convex.net.weights[1])
+        meta["convex"] = {k: getattr(convex, k) for k in ("value", "objective", "exhaustive",
+                                                          "n_patterns", "n_neurons", "status",
+                                                          "solve_time")}
+    return meta
+
+
+def _load_problem(meta: dict, a: dict) -> tuple:
+    """Inverse of :func:`_save_problem`: ``(problem, convex reference or None)``."""
+    if meta["kind"] == "relu":
+        from identifiability.relu import ReLUNet
+
+        from .relu_nets import ConvexReference, ReLUProblem
+
+        problem = ReLUProblem(a["X"], a["y"], width=meta["width"], beta=meta["beta"],
+                              bias=meta["bias"])
+        c = meta["convex"]
+        convex = None if c is None else ConvexReference(
+            net=ReLUNet([a["convex_W1"], a["convex_W2"]]), **c)
+        return problem, convex
+    L = meta["n_factors"]
+    if meta["constraints"] is None:
+        return Problem(a["A"], supports=[a[f"support{j}"] for j in range(L)]), None
+    cons = [_decode(c, a) for c in meta["constraints"]]
+    return Problem(a["A"], constraints=cons, inner=[s[1] for s in meta["shapes"][:-1]]), None
 
 
 # --------------------------------------------------------------------------- constraints I/O

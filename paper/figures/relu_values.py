@@ -5,8 +5,10 @@ small teacher-student data set (2-D inputs, 40 points, :func:`landscape.datasets
 :func:`landscape.relu_nets.convex_reference` gives the global optimum through the convex
 reformulation of Pilanci & Ergen (2020) -- exhaustive activation patterns (3 columns with
 the bias), hence certified -- and :func:`landscape.relu_nets.sample_relu` trains many random
-starts (L-BFGS) for several widths and classifies where they end: within 1 % of the global
-value, spurious local minimum, diverging or not converged.
+starts (L-BFGS) for several widths and classifies where they end (the
+:class:`landscape.report.LandscapeReport` of every problem): within 1 % of the global value,
+best found (when the width is too small for the convex solution, whose value is then only a
+lower bound), spurious local minimum, saddle, diverging or not converged.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from landscape.datasets import teacher_student
-from landscape.relu_nets import CLASSES, ReLUProblem, convex_reference, sample_relu
+from landscape.critical_points import CLASSES
+from landscape.relu_nets import ReLUProblem, convex_reference, sample_relu
 
 from ._common import plt, save
 
 __all__ = ["main"]
 
-_COLORS = {"global": "tab:green", "spurious local minimum": "tab:red", "diverging": "tab:blue",
+_COLORS = {"global": "tab:green", "best found": "tab:olive", "spurious local minimum": "tab:red",
+           "saddle": "tab:orange", "degenerate": "tab:purple", "diverging": "tab:blue",
            "not converged": "tab:gray"}
 
 
@@ -42,7 +46,9 @@ def main(outdir: Path, *, quick: bool = False) -> dict:
     pos = np.arange(len(widths))
     bottom = np.zeros(len(widths))
     for c in CLASSES:
-        frac = np.array([runs[w].counts()[c] / n_starts for w in widths])
+        frac = np.array([runs[w].counts().get(c, 0) / n_starts for w in widths])
+        if not frac.any():
+            continue
         ax1.bar(pos, frac, bottom=bottom, color=_COLORS[c], label=c)
         bottom += frac
     ax1.set_xticks(pos, [str(w) for w in widths])
@@ -54,10 +60,10 @@ def main(outdir: Path, *, quick: bool = False) -> dict:
     ax1.legend(loc="upper center", ncol=2)
     rng = np.random.default_rng(0)
     for i, w in enumerate(widths):
-        gap = np.maximum(runs[w].relative_gap, 1e-6)
+        gap = np.maximum((runs[w].objective - ref.value) / ref.value, 1e-6)
         ax2.scatter(i + rng.uniform(-0.2, 0.2, gap.size), gap, s=12, alpha=0.7,
-                    c=[_COLORS[c] for c in runs[w].classes])
-    ax2.axhline(runs[widths[0]].rtol, color="k", ls=":", lw=1, label="1 % of the global value")
+                    c=[_COLORS[c] for c in runs[w].labels])
+    ax2.axhline(runs[widths[0]].settings["rtol"], color="k", ls=":", lw=1, label="1 % of the global value")
     ax2.set_yscale("log")
     ax2.set_xticks(pos, [str(w) for w in widths])
     ax2.set_xlabel("hidden width (neurons)")
@@ -74,10 +80,12 @@ def main(outdir: Path, *, quick: bool = False) -> dict:
            "reference_neurons": int(ref.n_neurons), "n_starts": n_starts,
            "seconds": round(seconds, 1),
            "counts": {str(w): runs[w].counts() for w in widths},
-           "fraction_global": {str(w): round(runs[w].fraction_global, 4) for w in widths},
-           "median_gap": {str(w): float(f"{np.median(runs[w].relative_gap):.3g}")
+           "reference_kind": {str(w): runs[w].reference_kind for w in widths},
+           "fraction_global": {str(w): round(runs[w].fraction_within(0.01, value=ref.value), 4)
+                               for w in widths},
+           "median_gap": {str(w): float(f"{np.median(runs[w].objective / ref.value - 1):.3g}")
                           for w in widths}, "files": files}
     print(f"convex reference {ref.value:.6g} ({ref.n_neurons} neurons, exhaustive "
-          f"{ref.exhaustive}); fraction global per width {out['fraction_global']}; counts "
+          f"{ref.exhaustive}); fraction within 1% per width {out['fraction_global']}; counts "
           f"{out['counts']}; {seconds:.1f} s")
     return out

@@ -169,12 +169,14 @@ def test_bad_input():
 
 
 def test_sample_dispatches_relu_problems_to_the_convex_reference():
-    from landscape import ReLUProblem, sample
+    from landscape import LandscapeReport, ReLUProblem, sample
 
     X = np.array([[-1.0], [0.0], [1.0], [2.0]])
     land = sample(ReLUProblem(X, np.array([1.0, 0.0, 1.0, 2.0]), width=4, beta=1e-2), 4, rng=0)
-    assert land.reference.exhaustive
-    assert land.objective.min() >= land.reference.value - 1e-6 * max(1.0, land.reference.value)
+    assert isinstance(land, LandscapeReport) and land.convex.exhaustive
+    assert land.reference_kind == "global" and land.reference == land.convex.value
+    assert land.objective.min() >= land.reference - 1e-6 * max(1.0, land.reference)
     again = sample(ReLUProblem(X, np.array([1.0, 0.0, 1.0, 2.0]), width=4, beta=1e-2), 4, rng=0,
                    executor="joblib")
     assert np.array_equal(again.objective, land.objective)
+    assert np.array_equal(again.labels, land.labels)

@@ -8,9 +8,11 @@ import pytest
 
 from identifiability.relu import ReLUNet, equivalent, local_identifiability
 from landscape.datasets import load_digits, teacher_student
+from landscape.critical_points import CLASSES, sample
 from landscape.projections import support, topk
 from landscape.relu_nets import (
     ReLUProblem,
+    _descent,
     activation_patterns,
     convex_reference,
     diverging,
@@ -19,6 +21,7 @@ from landscape.relu_nets import (
     supermask,
     train_relu,
 )
+from landscape.report import LandscapeReport
 
 ORACLES = json.loads((Path(__file__).parents[1] / "data" / "relu_oracles.json").read_text())["cases"]
 
@@ -175,24 +178,73 @@ def test_convex_reference_recovers_a_network_attaining_the_value():
 def test_sample_relu_on_toy_2d_against_convex_value():
     X, y = toy_2d(12)
     prob = ReLUProblem(X, y, width=8, beta=0.05)
-    land = sample_relu(prob, 4, rng=0, n_iter=300)
-    assert land.reference.exhaustive
-    assert land.objective.shape == (4,) and set(land.classes) <= {
-        "global", "spurious local minimum", "diverging", "not converged"}
-    assert np.all(land.objective >= land.reference.value * (1 - 1e-4))
-    assert land.fraction_global >= 1 / 4        # measured 0.5-0.6, see report
-    assert "within 1% of the global value" in land.summary()
-    g = land.classes == "global"
-    assert np.all(land.cluster[g] >= 0)
+    rep = sample_relu(prob, 4, rng=0, n_iter=300)
+    assert isinstance(rep, LandscapeReport) and rep.convex.exhaustive
+    assert rep.objective.shape == (4,) and set(rep.labels) <= set(CLASSES)
+    # the convex value is a certified lower bound: no trained network beats it
+    assert np.all(rep.objective >= rep.convex.value * (1 - 1e-4))
+    assert rep.reference_kind == "global" and rep.reference == rep.convex.value
+    assert rep.fraction_within(0.01) >= 1 / 4        # measured 0.5-0.6, see report
+    assert rep.fraction_global == rep.fraction_within(0.01)
+    g = rep.labels == "global"
+    assert np.all(rep.cluster[g] >= 0)
+    assert np.all(rep.relative_gap[g] <= 0.01)
+    # every start of a cluster carries the cluster's class
+    for c in rep.clusters:
+        assert set(rep.labels[rep.cluster == c.label]) == {c.kind}
+        assert c.value == rep.objective[c.representative]
+
+
+def test_sample_dispatches_relu_problems_to_the_same_report(tmp_path):
+    X, y = toy_2d(10)
+    prob = ReLUProblem(X, y, width=1, beta=0.05)
+    rep = sample(prob, 4, rng=2, max_iter=200)
+    assert isinstance(rep, LandscapeReport) and rep.factors[0].shape == (4, 1, 3)
+    # one neuron cannot realise the convex solution: its value is only a lower bound
+    assert rep.convex.n_neurons > 1
+    assert rep.reference_kind == "best found" and rep.lower_bound == rep.convex.value
+    assert rep.reference >= rep.lower_bound
+    assert "not certified" in rep.summary()
+    rep.save(tmp_path / "relu")
+    back = LandscapeReport.load(tmp_path / "relu")
+    assert isinstance(back.problem, ReLUProblem) and back.problem.width == 1
+    assert np.array_equal(back.objective, rep.objective) and back.counts() == rep.counts()
+    assert back.convex.value == rep.convex.value
+    assert np.array_equal(back.convex.net.weights[0], rep.convex.net.weights[0])
+    with pytest.raises(ValueError, match="'algorithm' parameter of sample"):
+        sample(prob, 2, rng=0, algorithm="adam")
+
+
+def test_relu_report_plot_slices_through_two_minima():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    X, y = toy_2d(10)
+    rep = sample_relu(ReLUProblem(X, y, width=2, beta=0.05), 6, rng=0, n_iter=200)
+    assert len(rep.minima()) >= 2
+    fig = rep.plot(resolution=9)
+    assert len(fig.axes) >= 3
+    matplotlib.pyplot.close(fig)
 
 
 def test_sample_relu_on_digits_two_classes():
     X, y = load_digits(classes=(0, 1), n_components=2, n_samples=30, rng=0)
     prob = ReLUProblem(X, y, width=6, beta=0.1, bias=False)
-    land = sample_relu(prob, 4, rng=1)
-    assert land.reference.exhaustive and land.reference.n_patterns <= 60
-    assert np.all(land.relative_gap >= -1e-4)
-    assert 0.0 <= land.fraction_global <= 1.0
+    rep = sample_relu(prob, 4, rng=1)
+    assert rep.convex.exhaustive and rep.convex.n_patterns <= 60
+    assert np.all(rep.relative_gap >= -1e-4)
+    assert 0.0 <= rep.fraction_within(0.01) <= 1.0
+
+
+def test_saddle_direction_decreases_the_objective():
+    X, y = toy_2d(10)
+    prob = ReLUProblem(X, y, width=2, beta=0.05)
+    # both neurons dead (zero): a saddle of the weight-decay objective when y correlates
+    # with some relu(X w)
+    W1, W2 = np.zeros((2, 3)), np.zeros((1, 2))
+    d = _descent(prob, W1, W2, np.random.default_rng(0))
+    assert d is not None
+    F0 = prob.objective_batch([W1[None], W2[None]])[0]
+    assert prob.objective_batch([(W1 + d[0])[None], (W2 + d[1])[None]])[0] < F0
 
 
 # ---------------------------------------------------------------- pruning and supermasks
@@ -223,8 +275,8 @@ def test_sample_relu_same_result_on_every_executor():
     ref = convex_reference(prob.design, y, beta=0.05)
     runs = [sample_relu(prob, 5, rng=3, n_iter=50, reference=ref, chunk_size=2, executor=ex)
             for ex in (None, "joblib")]
-    assert runs[0].train.weights[0].shape == (5, 4, 3)
-    for a, b in zip(runs[0].train.weights + (runs[0].objective, runs[0].train.history),
-                    runs[1].train.weights + (runs[1].objective, runs[1].train.history)):
+    assert runs[0].factors[0].shape == (5, 4, 3)
+    for a, b in zip(runs[0].factors + (runs[0].objective, runs[0].history),
+                    runs[1].factors + (runs[1].objective, runs[1].history)):
         assert np.array_equal(a, b)
-    assert np.array_equal(runs[0].classes, runs[1].classes)
+    assert np.array_equal(runs[0].labels, runs[1].labels)
