@@ -4,7 +4,8 @@ Run: python benchmarks/bench_relu.py   (single-threaded BLAS, set below)
 
 1. Training throughput (samples/s) of landscape.relu_nets.train_relu (proximal SGD, numpy)
    on scikit-learn's digits (1797 x 64, one-hot targets, hidden width 128) with 90 %
-   sparsity (fixed random supports), versus the torch back end when torch is installed.
+   sparsity (fixed random supports), versus the torch back end when torch is installed
+   (after a warm-up call: torch's import and first-call set-up take seconds).
 2. Solve time of landscape.relu_nets.convex_reference versus the number of samples n
    (digits 0/1, PCA to 2 dimensions; without / with a bias column: d = 2 / 3).
 3. Teacher-student: fraction of 50 random starts of the proximal trainer (PALM on the
@@ -12,6 +13,9 @@ Run: python benchmarks/bench_relu.py   (single-threaded BLAS, set below)
    permutation and positive rescaling (identifiability.relu.equivalent, tol 1e-4), without
    and with the neuron-restart heuristic (restarts=2) and the final L-BFGS polish, and the
    teacher's local identifiability verdict on the data.
+4. Landscape against the convex value: critical_points.sample on a ReLUProblem (L-BFGS, 50
+   starts) for a 2-D toy set (12 points, hidden bias) and digits 0/1 (PCA 2, 30 samples):
+   the report's classes and the fraction of starts within 1 % of the convex value.
 """
 
 import os
@@ -28,7 +32,8 @@ import numpy as np  # noqa: E402
 from identifiability.relu import ReLUNet, equivalent, local_identifiability  # noqa: E402
 from landscape.datasets import load_digits, teacher_student  # noqa: E402
 from landscape.projections import support  # noqa: E402
-from landscape.relu_nets import convex_reference, train_relu  # noqa: E402
+from landscape.critical_points import sample  # noqa: E402
+from landscape.relu_nets import ReLUProblem, convex_reference, train_relu  # noqa: E402
 
 
 def throughput() -> None:
@@ -49,6 +54,7 @@ def throughput() -> None:
         print(f"{'torch':<22s}{'-':>9s}{'skipped (torch not installed)':>30s}")
     else:
         from landscape.relu_torch import train_torch
+        train_torch(X[:64], Y[:64], 128, masks=masks, n_iter=1, batch_size=64, rng=0)  # warm-up
         t0 = time.perf_counter()
         train_torch(X, Y, 128, masks=masks, n_iter=epochs, batch_size=64, rng=0)
         dt = time.perf_counter() - t0
@@ -101,7 +107,26 @@ def teacher_recovery(n_starts: int = 50) -> None:
               + "".join(f"{f:>22.2f}" for f in fracs) + f"{dt:>9.1f}")
 
 
+def landscapes(n_starts: int = 50) -> None:
+    print(f"\nlandscape vs the convex value ({n_starts} L-BFGS starts, critical_points.sample)")
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(12, 2))
+    toy = ReLUProblem(X, np.abs(X[:, 0]) - X[:, 1] ** 2, width=8, beta=0.05)
+    Xd, yd = load_digits(classes=(0, 1), n_components=2, n_samples=30, rng=0)
+    digits = ReLUProblem(Xd, yd, width=8, beta=0.1, bias=False)
+    print(f"{'problem':<22s}{'convex':>10s}{'neurons':>8s}{'reference':>12s}{'within 1%':>10s}"
+          f"{'seconds':>9s}  classes")
+    for name, prob in (("toy 2-D, width 8", toy), ("digits 0/1, width 8", digits)):
+        t0 = time.perf_counter()
+        rep = sample(prob, n_starts, rng=0)
+        dt = time.perf_counter() - t0
+        print(f"{name:<22s}{rep.convex.value:>10.5g}{rep.convex.n_neurons:>8d}"
+              f"{rep.reference_kind:>12s}{rep.fraction_within(0.01, value=rep.convex.value):>10.2f}"
+              f"{dt:>9.1f}  {rep.counts()}")
+
+
 if __name__ == "__main__":
     throughput()
     convex_times()
     teacher_recovery()
+    landscapes()
