@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from identifiability import check_uniqueness
-from identifiability._validation import (as_matrix, as_support, check_chain, check_int,
+from identifiability._validation import (as_support, check_chain, check_int,
                                          check_rng, param_error)
 from identifiability.graphs import coverage
 

@@ -59,6 +59,7 @@ import numpy as np
 
 from identifiability._validation import (
     as_matrix,
+    as_support,
     check_choice,
     check_int,
     check_real,
@@ -938,11 +939,29 @@ def convex_reference(X: Any, y: Any, *, beta: float, n_patterns: int | None = No
 
 @dataclass(frozen=True, repr=False)
 class ReLUProblem:
-    """A two-layer scalar-output ReLU training problem with weight decay.
+    """A one-hidden-layer ReLU training problem, dense or with fixed supports.
 
     ``X`` (n, d) is the raw data; with ``bias=True`` a column of ones is appended (a hidden
     bias, penalised like a weight, as in the convex reformulation). Objective:
-    ``1/2 ||relu(Xb W1^T) w2 - y||^2 + beta/2 (||W1||^2 + ||w2||^2)``.
+    ``1/2 ||relu(Xb W1^T) W2^T - Y||^2 + beta/2 (||W1||^2 + ||W2||^2)`` with ``Xb`` the
+    :attr:`design`, ``Y`` the targets ``y`` as an (n, outputs) matrix, and, when
+    ``supports`` is given, the weights restricted to those masks.
+
+    Parameters
+    ----------
+    X : array (n, d)
+    y : array (n,) or (n, outputs)
+    width : int
+    beta : float >= 0
+        Weight decay. With ``beta > 0`` an optimum always exists (coercive objective);
+        ``beta = 0`` with sparse supports can have none (THEORY C28: starts then diverge).
+    bias : bool, default True
+    supports : (mask of W1 (width, design columns), mask of W2 (outputs, width)), optional
+        Fixed supports (the last design column is the hidden bias when ``bias``).
+
+    The convex reference of :func:`sample_relu` exists for scalar outputs and ``beta > 0``;
+    with supports its value is still a lower bound (the sparse networks are among the dense
+    ones).
 
     >>> ReLUProblem(np.ones((3, 2)), np.zeros(3), width=4, beta=0.1).design.shape
     (3, 3)
@@ -953,27 +972,55 @@ class ReLUProblem:
     width: int
     beta: float
     bias: bool = True
+    supports: tuple | None = None
 
     def __post_init__(self) -> None:
         func = "ReLUProblem"
         X = as_matrix(self.X, "X", func, allow_complex=False).astype(np.float64)
-        y = as_matrix(self.y, "y", func, allow_complex=False, ndim=1).astype(np.float64)
+        y = np.asarray(self.y)
+        y = as_matrix(y, "y", func, allow_complex=False, ndim=y.ndim if y.ndim in (1, 2) else 1
+                      ).astype(np.float64)
         if y.shape[0] != X.shape[0]:
             raise param_error(func, "y", f"length {X.shape[0]}", f"length {y.shape[0]}",
                               raw=True)
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "width", check_int(self.width, "width", func, low=1))
-        object.__setattr__(self, "beta", check_real(self.beta, "beta", func, low=0.0,
-                                                    low_open=True))
+        object.__setattr__(self, "beta", check_real(self.beta, "beta", func, low=0.0))
+        if self.supports is not None:
+            items = list(self.supports)
+            if len(items) != 2:
+                raise param_error(func, "supports", "two masks (W1 on the design, W2)",
+                                  f"{len(items)} masks", raw=True)
+            want = [(self.width, self.design.shape[1]), (self.Y.shape[1], self.width)]
+            object.__setattr__(self, "supports", tuple(
+                as_support(m, f"supports[{l}]", func, shape=sh)
+                for l, (m, sh) in enumerate(zip(items, want))))
 
     @property
     def design(self) -> np.ndarray:
         """``X`` with a column of ones appended when ``bias``."""
         return np.hstack([self.X, np.ones((len(self.X), 1))]) if self.bias else self.X
 
+    @property
+    def Y(self) -> np.ndarray:
+        """The targets as an (n, outputs) matrix."""
+        return self.y[:, None] if self.y.ndim == 1 else self.y
+
+    @property
+    def masks(self) -> tuple:
+        """The supports, or all-True masks for a dense problem."""
+        return self.supports or (np.ones((self.width, self.design.shape[1]), bool),
+                                 np.ones((self.Y.shape[1], self.width), bool))
+
+    @property
+    def convex_applies(self) -> bool:
+        """Scalar output and ``beta > 0``: the convex reformulation gives a reference."""
+        return self.Y.shape[1] == 1 and self.beta > 0
+
     def objective_batch(self, weights: Sequence[np.ndarray]) -> np.ndarray:
-        """Objective of a batch of networks ``(W1 (b, width, design cols), W2 (b, 1, width))``.
+        """Objective of a batch of networks ``(W1 (b, width, design cols), W2 (b, outputs,
+        width))`` (entries outside the supports are taken as they are).
 
         >>> prob = ReLUProblem(np.ones((3, 1)), np.ones(3), width=1, beta=1.0, bias=False)
         >>> prob.objective_batch([np.ones((1, 1, 1)), np.ones((1, 1, 1))]).tolist()
@@ -981,19 +1028,23 @@ class ReLUProblem:
         """
         W1, W2 = weights
         zeros = [np.zeros(W1.shape[:2]), np.zeros(W2.shape[:2])]
-        return _smooth([W1, W2], zeros, self.design, self.y[:, None]) + \
-            _penalty([W1, W2], self.beta)
+        return _smooth([W1, W2], zeros, self.design, self.Y) + _penalty([W1, W2], self.beta)
 
     def fingerprint(self) -> str:
         """A hash of the data and sizes (matches a checkpoint to its run)."""
         h = hashlib.sha256(np.ascontiguousarray(self.X).tobytes())
         h.update(np.ascontiguousarray(self.y).tobytes())
-        h.update(repr((self.X.shape, self.width, self.beta, self.bias)).encode())
+        h.update(repr((self.X.shape, self.y.shape, self.width, self.beta, self.bias)).encode())
+        for m in self.supports or ():
+            h.update(np.packbits(m).tobytes() + repr(m.shape).encode())
         return h.hexdigest()
 
     def __repr__(self) -> str:
-        return (f"ReLUProblem(n={self.X.shape[0]}, d={self.X.shape[1]}, width={self.width}, "
-                f"beta={self.beta}, bias={self.bias})")
+        sparse = "" if self.supports is None else \
+            f", supports with {sum(int(m.sum()) for m in self.supports)} weights"
+        return (f"ReLUProblem(n={self.X.shape[0]}, d={self.X.shape[1]}, "
+                f"outputs={self.Y.shape[1]}, width={self.width}, beta={self.beta}, "
+                f"bias={self.bias}{sparse})")
 
 
 def _reduced(net: ReLUNet, rel: float) -> ReLUNet:
@@ -1021,20 +1072,39 @@ def _reduced(net: ReLUNet, rel: float) -> ReLUNet:
     return ReLUNet([np.array(dirs) * root[:, None], (np.sign(masses) * root)[None, :]])
 
 
-def _clusters(nets: list, tol: float) -> np.ndarray:
-    labels = np.full(len(nets), -1)
-    reps: list[tuple[int, ReLUNet]] = []
-    for i, net in enumerate(nets):
-        if net is None:
+def _equivalence_classes(nets: list, tol: float) -> int:
+    """Number of classes of ``nets`` modulo :func:`identifiability.relu.equivalent`."""
+    reps: list[ReLUNet] = []
+    for net in nets:
+        if not any(r.widths == net.widths and equivalent(r, net, tol=tol) for r in reps):
+            reps.append(net)
+    return len(reps)
+
+
+def _relu_clusters(problem: ReLUProblem, idx: np.ndarray, F: np.ndarray, train: TrainResult,
+                   tol: float) -> list[tuple[np.ndarray, int]]:
+    """Clusters of the starts ``idx``: objective within ``tol`` (relative) and outputs on the
+    data within ``tol * ||Y||``; inside each, the equivalence classes modulo the ReLU
+    symmetries (after merging parallel neurons for dense scalar-output problems). Returns
+    ``(members, n_classes)`` by increasing objective."""
+    if idx.size == 0:
+        return []
+    order = idx[np.argsort(F[idx], kind="stable")]
+    out = _forward([W[order] for W in train.weights], [b[order] for b in train.biases],
+                   problem.design)[-1].reshape(order.size, -1)
+    scale = tol * max(float(np.linalg.norm(problem.Y)), 1e-300)
+    label = np.full(order.size, -1)
+    groups = []
+    for t in range(order.size):
+        if label[t] >= 0:
             continue
-        for lab, rep in reps:
-            if rep.widths == net.widths and equivalent(rep, net, tol=tol):
-                labels[i] = lab
-                break
-        else:
-            labels[i] = len(reps)
-            reps.append((len(reps), net))
-    return labels
+        near = (label < 0) & (F[order] <= F[order[t]] + tol * max(abs(F[order[t]]), 1e-300)) \
+            & (np.linalg.norm(out - out[t], axis=1) <= scale)
+        label[near] = len(groups)
+        groups.append(order[near])
+    merge = problem.supports is None and problem.Y.shape[1] == 1
+    return [(m, _equivalence_classes([_reduced(train.net(int(i)), tol) if merge
+                                      else train.net(int(i)) for i in m], tol)) for m in groups]
 
 
 def _train_chunk(seed: np.random.SeedSequence, n: int, X: np.ndarray, y: np.ndarray,
@@ -1069,10 +1139,15 @@ def _stationarity(problem: ReLUProblem, W1: np.ndarray, W2: np.ndarray) -> np.nd
     """Norm of the objective's gradient per start, divided by ``||y||^(3/2)`` (invariant
     under ``y -> c y`` at balanced weights, as for the linear problems)."""
     zeros = [np.zeros(W1.shape[:2]), np.zeros(W2.shape[:2])]
-    _, gW, _ = _grads([W1, W2], zeros, problem.design, problem.y[:, None])
-    g2 = sum(((g + problem.beta * W) ** 2).sum(axis=(1, 2)) for g, W in zip(gW, (W1, W2)))
+    _, gW, _ = _grads([W1, W2], zeros, problem.design, problem.Y)
+    g2 = sum((((g + problem.beta * W) * m) ** 2).sum(axis=(1, 2))
+             for g, W, m in zip(gW, (W1, W2), problem.masks))
     return np.sqrt(g2) / max(float(np.linalg.norm(problem.y)), 1e-300) ** 1.5
 
+
+#: Norm growth over the second half of a run that :func:`sample_relu` calls diverging (the
+#: slow divergence of C28 grows the balanced norm by about 10 % from sweep 1500 to 3000).
+_GROWTH = 1.05
 
 #: Perturbation radii (relative to the parameter norm) and directions per radius of the
 #: descent test that separates spurious local minima from saddles.
@@ -1087,11 +1162,12 @@ def _descent(problem: ReLUProblem, W1: np.ndarray, W2: np.ndarray,
     ``sqrt(||y|| / ||X||)`` when that is larger (e.g. at the origin).
     """
     theta = np.concatenate([W1.ravel(), W2.ravel()])
+    free = np.concatenate([m.ravel() for m in problem.masks])
     F0 = float(problem.objective_batch([W1[None], W2[None]])[0])
     natural = np.sqrt(np.linalg.norm(problem.y) / max(np.linalg.norm(problem.design), 1e-300))
     scale = max(float(np.linalg.norm(theta)), float(natural), 1e-12)
     for r in _RADII:
-        U = rng.standard_normal((_N_DIRECTIONS, theta.size))
+        U = rng.standard_normal((_N_DIRECTIONS, theta.size)) * free
         U *= r * scale / np.linalg.norm(U, axis=1, keepdims=True)
         T = theta + U
         F = problem.objective_batch([T[:, :W1.size].reshape(-1, *W1.shape),
@@ -1102,27 +1178,35 @@ def _descent(problem: ReLUProblem, W1: np.ndarray, W2: np.ndarray,
     return None
 
 
-def _relu_reference(problem: ReLUProblem, ref: ConvexReference, best: float, rtol: float
-                    ) -> tuple[str, float, str, float | None]:
+def _relu_reference(problem: ReLUProblem, ref: ConvexReference | None, best: float,
+                    rtol: float) -> tuple[str, float, str, float | None]:
     """``(kind, value, note, lower bound)`` of the reference value for a ReLU problem."""
+    if ref is None:
+        why = "vector output" if problem.Y.shape[1] > 1 else "no weight decay (beta = 0)"
+        return "best found", best, f"no certificate: no convex reference ({why})", None
+    fits = ref.n_neurons <= problem.width and problem.supports is None
     if ref.exhaustive:
         what = f"convex reformulation (Pilanci & Ergen; all {ref.n_patterns} activation " \
                f"patterns, solver accuracy)"
-        if ref.n_neurons <= problem.width:
+        if fits:
             return "global", ref.value, f"{what}: value attained by a network of " \
                 f"{ref.n_neurons} <= {problem.width} neurons", ref.value
         if np.isfinite(best) and best <= ref.value + rtol * abs(ref.value):
-            return "global", ref.value, f"{what}: a lower bound (its network needs " \
-                f"{ref.n_neurons} > {problem.width} neurons) met within {rtol:.2g} by a " \
-                "trained network", ref.value
+            return "global", ref.value, f"{what}: a lower bound ({_why_not(problem, ref)}) " \
+                f"met within {rtol:.2g} by a trained network", ref.value
         return "best found", best, f"not certified: the {what} value {ref.value:.10g} is " \
-            f"only a lower bound, its network needs {ref.n_neurons} > {problem.width} " \
-            "neurons", ref.value
-    attained = ref.n_neurons <= problem.width
+            f"only a lower bound ({_why_not(problem, ref)})", ref.value
+    attained = fits
     value = min(best, ref.value) if attained else best
     return "best found", value, "not certified: convex program on " \
         f"{ref.n_patterns} sampled activation patterns (an upper bound of the optimum" + \
         (", attained by its network)" if attained else ")"), None
+
+
+def _why_not(problem: ReLUProblem, ref: ConvexReference) -> str:
+    if problem.supports is not None:
+        return "the problem has fixed supports, the convex program is dense"
+    return f"its network needs {ref.n_neurons} > {problem.width} neurons"
 
 
 def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method: str = "lbfgs",
@@ -1144,7 +1228,8 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
       solver's accuracy), or when its value -- then a certified lower bound for any width --
       is met within ``rtol`` by a trained network;
     * ``"best found"`` otherwise (sampled patterns: the convex value is only an upper bound,
-      used when its network fits in the width).
+      used when its network fits in the width; fixed supports: the dense convex value is
+      a lower bound; vector outputs or ``beta = 0``: no convex reference).
 
     Classes: ``"global"`` / ``"best found"`` within ``rtol`` (relative) of the reference;
     other converged starts are clustered and the cluster's best network is perturbed at
@@ -1152,7 +1237,9 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
     ``sqrt(||y|| / ||X||)`` if larger):
     ``"saddle"`` when a perturbation decreases the objective (the direction is kept),
     ``"spurious local minimum"`` otherwise -- numerical evidence, like the linear test;
-    ``"diverging"`` (:func:`diverging`), ``"not converged"``.
+    ``"diverging"`` (``beta = 0`` only: with weight decay the objective is coercive) when
+    :func:`diverging` with growth 1.05 holds and the trainer did not converge; ``"not
+    converged"`` otherwise.
 
     Parameters
     ----------
@@ -1167,11 +1254,17 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
     rtol : float, default 0.01
         Relative gap to the reference under which a start is at the reference value.
     reference : ConvexReference, optional
-        Default: :func:`convex_reference` on ``problem.design``.
+        Default: :func:`convex_reference` on ``problem.design`` when
+        ``problem.convex_applies`` (scalar output, ``beta > 0``), else none: the reference is
+        then the best value found.
     cluster_tol : float, default 1e-2
-        Tolerance of :func:`identifiability.relu.equivalent` for the clustering, after
-        dropping neurons whose balanced size is below ``cluster_tol`` of the largest and
-        merging parallel neurons (weight decay makes neuron splitting free).
+        Starts whose objectives agree within ``cluster_tol`` (relative) and whose outputs on
+        the data agree within ``cluster_tol * ||Y||`` form one cluster (one minimum, as the
+        linear report clusters equal products); inside a cluster the networks are counted
+        modulo the ReLU symmetries (:func:`identifiability.relu.equivalent` with this
+        tolerance, after -- dense scalar-output problems -- dropping neurons whose balanced
+        size is below ``cluster_tol`` of the largest and merging parallel neurons: weight
+        decay makes neuron splitting free) in ``Minimum.n_classes``.
     init_scale, tol : float
         Passed to :func:`train_relu`.
     executor : None, "serial", "joblib", "dask", address or Client, optional
@@ -1208,41 +1301,46 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
     rtol = check_real(rtol, "rtol", func, low=0.0)
     cluster_tol = check_real(cluster_tol, "cluster_tol", func, low=0.0, low_open=True)
     rng = check_rng(rng, func)
-    Xd, y = problem.design, problem.y
-    if reference is None:
-        reference = convex_reference(Xd, y, beta=problem.beta, rng=rng)
-    elif not isinstance(reference, ConvexReference):
+    Xd, y = problem.design, problem.Y
+    if reference is None and problem.convex_applies:
+        reference = convex_reference(Xd, y[:, 0], beta=problem.beta, rng=rng)
+    elif reference is not None and not isinstance(reference, ConvexReference):
         raise param_error(func, "reference", "a ConvexReference or None", reference,
                           kind=TypeError)
+    elif reference is not None and not problem.convex_applies:
+        raise param_error(func, "reference", "None (no convex reference for vector outputs "
+                          "or beta = 0)", reference, kind=TypeError)
     n_jobs = check_int(n_jobs, "n_jobs", func, low=1)
     chunk_size = check_int(chunk_size, "chunk_size", func, low=1)
     opts = {"widths": problem.width, "weight_decay": problem.beta, "bias": False,
             "method": method, "n_iter": n_iter, "init_scale": init_scale, "tol": tol}
     sizes, seeds = seed_plan(rng, n_starts, chunk_size)
     meta = {"problem": problem.fingerprint(), "n_starts": n_starts, "chunk_size": chunk_size,
-            "seeds": [list(map(int, s.generate_state(2))) for s in seeds],
-            "options": {k: v for k, v in opts.items()}}
+            "seeds": [list(map(int, s.generate_state(2))) for s in seeds], "options": opts}
+    if problem.supports is not None:
+        opts = opts | {"constraints": [support(m) for m in problem.supports]}
     parts = map_chunks(_train_chunk, [(sd, k, Xd, y, opts) for sd, k in zip(seeds, sizes)],
                        executor=executor, n_jobs=n_jobs, checkpoint=checkpoint, meta=meta,
                        progress=progress)
     train = _merge_chunks(parts, 2, method, False)
     W1, W2 = train.weights
     F = train.objective
-    ok = ~train.diverging
+    # with weight decay the objective is coercive: iterates stay bounded, nothing diverges
+    div = (diverging(train.history, train.norm_history, growth=_GROWTH) & ~train.converged
+           if problem.beta == 0 else np.zeros(n_starts, dtype=bool))
+    ok = ~div
     best = float(F[ok].min()) if ok.any() else np.inf
     kind, ref, note, lower = _relu_reference(problem, reference, best, rtol)
-    tol_abs = rtol * max(abs(ref), 1e-12 * max(1.0, float(y @ y))) if np.isfinite(ref) else 0.0
+    tol_abs = rtol * max(abs(ref), 1e-12 * max(1.0, float((y ** 2).sum()))) \
+        if np.isfinite(ref) else 0.0
     at_ref = ok & (F <= ref + tol_abs)
-    labels = np.where(train.diverging, "diverging", "not converged").astype(object)
+    labels = np.where(div, "diverging", "not converged").astype(object)
     labels[at_ref] = kind
     cand = np.flatnonzero(at_ref | (ok & train.converged))
-    groups = _clusters([_reduced(train.net(int(i)), cluster_tol) for i in cand], cluster_tol)
-    members = sorted((cand[groups == g] for g in np.unique(groups)),
-                     key=lambda m: float(F[m].min()))
     cluster = np.full(n_starts, -1, dtype=np.int64)
     clusters = []
     check = np.random.default_rng(seeds[0].spawn(1)[0])
-    for m in members:
+    for m, n_classes in _relu_clusters(problem, cand, F, train, cluster_tol):
         rep = int(m[np.argmin(F[m])])
         direction = None
         if F[rep] <= ref + tol_abs:
@@ -1257,7 +1355,7 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
         labels[m] = ck
         cluster[m] = len(clusters)
         clusters.append(Minimum(len(clusters), ck, float(F[rep]), int(m.size), m.size / n_starts,
-                                rep, 1, float("nan"), direction, why))
+                                rep, n_classes, float("nan"), direction, why))
     settings = {"method": method, "n_iter": n_iter, "rtol": rtol, "cluster_tol": cluster_tol,
                 "init_scale": init_scale, "tol": tol, "chunk_size": chunk_size}
     return LandscapeReport(problem=problem, objective=F, stationarity=_stationarity(problem, W1, W2),

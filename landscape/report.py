@@ -176,12 +176,15 @@ class LandscapeReport:
                          "'spurious local minimum' is above a value that was attained, so it is "
                          "certainly not global.")
         for c in self.clusters:
+            same = "product (not identifiable)" if isinstance(self.problem, Problem) else \
+                "outputs on the data (within cluster_tol)"
             extra = "" if c.n_classes == 1 else \
-                f", {c.n_classes} equivalence classes with the same product (not identifiable)"
+                f", {c.n_classes} equivalence classes with the same {same}"
             lines.append(f"  cluster {c.label}: {c.kind} at {c.value:.10g}, {c.size} starts "
                          f"({_pct(c.fraction)}){extra}; {c.note}")
         if "diverging" in self.counts():
-            check = "infimum_attained" if self.convex is None else "relu_optimum_exists"
+            check = "infimum_attained" if isinstance(self.problem, Problem) else \
+                "relu_optimum_exists"
             lines.append("Diverging starts: the objective decreases while the balanced factor "
                          "norms grow -- the infimum is probably not attained (check with "
                          f"landscape.existence.{check}).")
@@ -338,7 +341,10 @@ def _save_problem(p: Any, convex: Any, arrays: dict) -> dict:
         return {"kind": "linear", "n_factors": p.n_factors, "constraints": cons,
                 "shapes": [list(s) for s in p.shapes]}
     arrays.update(X=p.X, y=p.y)
-    meta = {"kind": "relu", "width": p.width, "beta": p.beta, "bias": p.bias, "convex": None}
+    if p.supports is not None:
+        arrays.update(relu_support0=p.supports[0], relu_support1=p.supports[1])
+    meta = {"kind": "relu", "width": p.width, "beta": p.beta, "bias": p.bias, "convex": None,
+            "supports": p.supports is not None}
     if convex is not None:
         arrays.update(convex_W1=convex.net.weights[0], convex_W2=convex.net.weights[1])
         meta["convex"] = {k: getattr(convex, k) for k in ("value", "objective", "exhaustive",
@@ -355,7 +361,8 @@ def _load_problem(meta: dict, a: dict) -> tuple:
         from .relu_nets import ConvexReference, ReLUProblem
 
         problem = ReLUProblem(a["X"], a["y"], width=meta["width"], beta=meta["beta"],
-                              bias=meta["bias"])
+                              bias=meta["bias"], supports=(a["relu_support0"], a["relu_support1"])
+                              if meta["supports"] else None)
         c = meta["convex"]
         convex = None if c is None else ConvexReference(
             net=ReLUNet([a["convex_W1"], a["convex_W2"]]), **c)

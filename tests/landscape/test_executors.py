@@ -1,7 +1,6 @@
 """Tests of landscape.executors: identical results for serial, joblib and dask executors,
 checkpoint resume. The dask test starts a LocalCluster (2 workers, processes=False)."""
 
-import json
 
 import numpy as np
 import pytest

@@ -280,3 +280,42 @@ def test_sample_relu_same_result_on_every_executor():
                     runs[1].factors + (runs[1].objective, runs[1].history)):
         assert np.array_equal(a, b)
     assert np.array_equal(runs[0].labels, runs[1].labels)
+
+
+def test_sparse_relu_problem_without_optimum_has_diverging_starts(tmp_path):
+    # THEORY C28: LU-type supports, no biases, no weight decay -> inf 0 is not attained
+    S1, S2 = np.array([[1, 1], [0, 1]]), np.array([[1, 0], [1, 1]])
+    X = np.array([[1.0, 1], [2, 1], [1, 2]])
+    prob = ReLUProblem(X, X[:, ::-1], width=2, beta=0, bias=False, supports=[S1, S2])
+    rep = sample(prob, 16, rng=0, algorithm="palm", max_iter=3000)
+    assert rep.convex is None and rep.reference_kind == "best found"
+    assert "no convex reference (vector output)" in rep.reference_note
+    assert rep.counts().get("diverging", 0) >= 1
+    div = rep.labels == "diverging"
+    # the diverging starts went below every start that stopped, norms still growing
+    assert rep.objective[div].min() < rep.reference
+    assert np.all(rep.norms[div, -1] > rep.norms[div, rep.norms.shape[1] // 2])
+    for F, m in zip(rep.factors, prob.supports):         # supports respected
+        assert np.all(F[:, ~m] == 0)
+    assert "relu_optimum_exists" in rep.explain()
+    rep.save(tmp_path / "c28")
+    back = LandscapeReport.load(tmp_path / "c28")
+    assert all(np.array_equal(a, b) for a, b in zip(back.problem.supports, prob.supports))
+    assert back.problem.Y.shape == (3, 2) and back.counts() == rep.counts()
+
+
+def test_relu_problem_validates_its_inputs():
+    X = np.ones((3, 2))
+    with pytest.raises(ValueError, match="'supports\\[0\\]' parameter of ReLUProblem"):
+        ReLUProblem(X, np.zeros(3), width=2, beta=0.1, supports=[np.ones((2, 2)), np.ones((1, 2))])
+    with pytest.raises(ValueError, match="'supports' parameter of ReLUProblem"):
+        ReLUProblem(X, np.zeros(3), width=2, beta=0.1, supports=[np.ones((2, 3))])
+    with pytest.raises(ValueError, match="'beta' parameter of ReLUProblem"):
+        ReLUProblem(X, np.zeros(3), width=2, beta=-1.0)
+    with pytest.raises(ValueError, match="'y' parameter of ReLUProblem"):
+        ReLUProblem(X, np.zeros(4), width=2, beta=0.1)
+    vec = ReLUProblem(X, np.zeros((3, 2)), width=2, beta=0.1)
+    assert vec.Y.shape == (3, 2) and not vec.convex_applies
+    ref = convex_reference(np.ones((3, 1)), np.ones(3), beta=0.1)
+    with pytest.raises(TypeError, match="'reference' parameter of sample_relu"):
+        sample_relu(vec, 2, rng=0, reference=ref)
