@@ -1,54 +1,234 @@
-"""Does a one-hidden-layer sparse ReLU training problem admit an optimum? (THEORY A6, B8)
+"""Does a one-hidden-layer sparse ReLU training problem admit an optimum? (THEORY A6, B8, C28)
 
-:func:`relu_optimum_exists` answers for ``f(x) = W2 relu(W1 x)`` (no biases) with fixed
-supports and the square loss:
+:func:`relu_optimum_exists` answers for ``f(x) = W2 relu(W1 x + b1) + b2`` with fixed supports
+and the square loss on finite data ``X`` (n, d), ``Y`` (n, o), with a certificate that
+:meth:`ReLUExistence.verify` re-checks from the inputs. Statuses never over-claim.
 
-1. scalar output (``W2`` has one row): an optimum always exists, for every data set
-   (Le, Riccietti & Gribonval, NeurIPS 2023) -> ``"attained"``.
-2. the linear counterpart ``W2 @ W1`` (identity activation) is checked against the tractable
-   closed families (dense supports; pairwise disjoint rank-one rectangles): reported in
-   ``linear_closed`` (True / None = not in a known closed family).
-3. with data ``X, Y``: the activation patterns of every neuron on the data are enumerated
-   (cells of the hyperplane arrangement, exhaustive for rows of ``W1`` with at most 3
-   free entries) and, for every combination, the exact-fit system
-   ``sum_h W2[o, h] D_h[k] (W1[h] x_k) = Y[k, o]`` is decided over Q by a Groebner basis
-   (sympy). All bases equal to [1] certify that no network fits the data exactly. Then
-   multistart PALM (fixed supports) estimates the infimum: if it goes to 0 with diverging
-   balanced norms (:func:`landscape.relu_nets.diverging`) -> ``"not attained"`` (inf 0, no
-   exact fit). C28 is the oracle: ``lu_sequence(eps)`` gives loss ``6 eps^2``.
+Biases reduce exactly to the no-bias case
+-----------------------------------------
+A hidden bias is a weight on an extra input column of ones (``W1``'s mask gets that column =
+the mask of ``b1``; ``X`` gets a column of ones). The bias of output ``o`` is an extra
+hidden neuron whose only input is the ones column and whose only output is ``o``:
+``relu(c) b`` with ``c > 0`` is any ``b``, ``c <= 0`` gives 0 (which is ``b = 0``), so the
+function set on any data is the same (one neuron per output keeps the output-overlap
+components below as they are without biases). Everything below is about the reduced
+problem.
+
+Data-free certificate: the output-overlap graph
+-----------------------------------------------
+Hidden neurons with an empty input or output mask contribute nothing and are dropped; two
+neurons are joined when their output masks intersect. On any data the set of outputs
+``F = f(X)`` is the direct product, over the connected components, of the sets of the
+components' outputs (disjoint output coordinates), and the loss splits accordingly: the
+optimum is attained iff it is attained on every component. With ``V_C = {relu(X_C a)}``
+(``X_C`` the columns of a neuron's input mask), ``V_C`` is a finite union of polyhedral
+cones (on the closure of each activation cell ``relu(X_C a) = D X_C a``, a linear image of a
+polyhedral cone), hence a closed cone. A component is certified closed when
+
+* it is a **single neuron**: ``{v b^T : v in V, b in R^O}`` is closed (if
+  ``v_k b_k^T -> M != 0``, normalise ``u_k = v_k / |v_k|`` in the compact ``V ∩ sphere``; a
+  subsequence converges to ``u in V`` and ``|v_k| b_k = (v_k b_k^T)^T u_k -> M^T u``, so
+  ``M = u (M^T u)^T``);
+* it has a **scalar output** (all its neurons feed the same single output): the set is
+  ``sum_h (V_h ∪ -V_h)``, a finite union of Minkowski sums of polyhedral cones, i.e. a finite
+  union of polyhedral cones: closed (A6: Le, Riccietti & Gribonval 2023);
+* every neuron has **one input**: ``relu(a t) = a relu(t)`` (``a >= 0``) or
+  ``|a| relu(-t)`` (``a < 0``), so for each of the finitely many sign choices the set is a
+  linear subspace: a finite union of subspaces, closed.
+
+A closed set and a square loss coercive in the outputs: the minimum is attained. If every
+component is certified, the status is ``"attained"`` for every data set
+(certificate: :class:`Components`).
+
+With data: the components that are not certified ("open")
+-----------------------------------------------------------
+Only the open neurons and their outputs are studied (the others attain their own optimum).
+
+* **Exact fit** -> ``"attained"`` (infimum 0 attained). Multistart training proposes
+  ``W1``; its rows are normalised and rationalised (``Fraction.limit_denominator``), the
+  hidden features ``relu(X W1^T)`` are computed exactly and ``W2`` is solved on its support
+  over Q (:func:`identifiability.exact.solve_exact`). The certificate (:class:`ExactFit`) is
+  the exact network; ``verify()`` re-evaluates it exactly. Needs exact data (integers,
+  dyadic floats, Fractions).
+* **No exact fit** -> every combination of per-neuron activation patterns gives a polynomial
+  system ``sum_h W2[o, h] D_h[k] (W1[h] x_k) = Y[k, o]`` whose Groebner basis over Q (sympy)
+  is ``[1]``. Refuting a *superset* of the realisable patterns is still a refutation. Per
+  neuron, the open cells of the hyperplane arrangement ``{x_k^T u = 0}`` are enumerated
+  in exact arithmetic (a point on a face of a cell behaves, in the fit system, like a point
+  of an adjacent open cell since ``x_k^T u = 0`` there), one data point at a time: an
+  extension is kept when an LP point is verified exactly, dropped only with an exact Gordan
+  certificate ``y >= 0, y != 0, A^T y = 0`` of emptiness, kept otherwise
+  (``patterns_exact`` is then False).
+* **Not attained**: no exact fit *and* a minimising sequence (``sequence``, or
+  :func:`lu_sequence` for the C28 pattern) whose losses decrease strictly to ~0 (certificate
+  :class:`NoExactFit`). What is proven: no exact fit; the loss is at most each listed value;
+  the limit 0 is read from the listed terms (for :func:`lu_sequence` it is ``6 eps^2``).
+* Otherwise ``"undecided"`` with the reason (training evidence only).
 
 Examples
 --------
 >>> import numpy as np
 >>> relu_optimum_exists([np.ones((3, 2)), np.ones((1, 3))]).status
 'attained'
+>>> relu_optimum_exists([np.ones((2, 2)), np.eye(2)]).certificate.kinds
+('single neuron', 'single neuron')
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from typing import Any, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
 
+import networkx as nx
 import numpy as np
 import sympy
+from scipy.optimize import linprog
 
 from identifiability._validation import (
     as_matrix,
-    as_supports,
+    as_support,
     check_int,
     check_rng,
     param_error,
 )
-from identifiability.exact import InexactInputError, to_exact
+from identifiability.exact import (
+    InexactInputError,
+    exact_matmul,
+    exact_to_float,
+    solve_exact,
+    to_exact,
+)
 from identifiability.relu import ReLUNet
 from identifiability.supports import rank_one_supports
 
 from .projections import support
-from .relu_nets import activation_patterns, train_relu
+from .relu_nets import train_relu
 
-__all__ = ["ReLUExistence", "relu_optimum_exists", "lu_sequence"]
+__all__ = ["Components", "ExactFit", "NoExactFit", "ReLUExistence", "lu_sequence",
+           "relu_optimum_exists"]
 
+_FUNC = "relu_optimum_exists"
+EPS = (1e-1, 1e-2, 1e-3, 1e-4)
+LU_SUPPORTS = (np.array([[1, 1], [0, 1]], dtype=bool), np.array([[1, 0], [1, 1]], dtype=bool))
+_DENOMINATORS = (1, 2, 6, 12, 100, 10 ** 4, 10 ** 6)
+_LBFGS_ITER = 200       # iterations of the L-BFGS exact-fit search (it converges fast or never)
+_TO_ZERO = 1e-6          # sequence "reaches ~0": last loss <= _TO_ZERO * ||Y||^2
+
+
+# --------------------------------------------------------------------------- certificates
+
+@dataclass(frozen=True)
+class Components:
+    """Connected components of the output-overlap graph of the (bias-reduced) hidden neurons.
+
+    Attributes
+    ----------
+    neurons, outputs : tuple of tuple of int
+        Per component, its hidden neurons (reduced numbering: the original neurons, then the
+        output-bias neuron when there is one) and the outputs they feed.
+    kinds : tuple of str
+        ``"single neuron"``, ``"scalar output"``, ``"one input per neuron"`` (certified
+        closed, see the module docstring) or ``"open"``.
+    dropped : tuple of int
+        Neurons with an empty input or output mask (they contribute nothing).
+    """
+
+    neurons: tuple
+    outputs: tuple
+    kinds: tuple
+    dropped: tuple
+
+    @property
+    def certified(self) -> bool:
+        """Every component is certified closed (optimum attained for every data set)."""
+        return "open" not in self.kinds
+
+    @property
+    def open_neurons(self) -> list[int]:
+        """Neurons of the open components (sorted)."""
+        return sorted(j for c, k in zip(self.neurons, self.kinds) if k == "open" for j in c)
+
+    @property
+    def open_outputs(self) -> list[int]:
+        """Outputs of the open components (sorted)."""
+        return sorted(o for c, k in zip(self.outputs, self.kinds) if k == "open" for o in c)
+
+
+@dataclass(frozen=True, eq=False)
+class ExactFit:
+    """An exact network fitting the open outputs: ``net(X)[:, outputs] == Y[:, outputs]``.
+
+    ``net`` is a :class:`identifiability.relu.ReLUNet` on the original supports (biases when
+    the problem has biases) with ``Fraction`` entries; the neurons of certified components
+    are zero.
+    """
+
+    net: ReLUNet
+    outputs: tuple
+
+
+@dataclass(frozen=True, eq=False)
+class NoExactFit:
+    """Refuted activation patterns and a minimising sequence (status "not attained").
+
+    Attributes
+    ----------
+    patterns : tuple of bool ndarray
+        Per open neuron, the activation patterns on the data (rows); every combination's
+        fit system has Groebner basis [1].
+    patterns_exact : bool
+        The patterns are exactly the realisable ones (False: a superset, still sound).
+    n_combinations : int
+    eps : tuple of float
+    nets : tuple of ReLUNet
+        The sequence ``sequence(eps)`` on the original supports.
+    losses : tuple of float
+        ``||f(X) - Y||^2`` on the open outputs along the sequence.
+    """
+
+    patterns: tuple
+    patterns_exact: bool
+    n_combinations: int
+    eps: tuple
+    nets: tuple = field(repr=False)
+    losses: tuple
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """The validated inputs and the bias-reduced masks ``R1`` (h', d'), ``R2`` (o, h')."""
+
+    S1: np.ndarray
+    S2: np.ndarray
+    b1: np.ndarray | None
+    b2: np.ndarray | None
+    X: np.ndarray | None
+    Y: np.ndarray | None
+    R1: np.ndarray
+    R2: np.ndarray
+
+    @property
+    def ones_column(self) -> bool:
+        return self.R1.shape[1] > self.S1.shape[1]
+
+    def reduced_data(self) -> tuple:
+        """``(Xf, Yf, Xe, Ye)``: float and exact (None if inexact) reduced data."""
+        try:
+            Xe, Ye = to_exact(self.X), to_exact(self.Y)
+        except InexactInputError:
+            Xe = Ye = None
+        Xf, Yf = _float(self.X), _float(self.Y)
+        if self.ones_column:
+            Xf = np.hstack([Xf, np.ones((Xf.shape[0], 1))])
+            if Xe is not None:
+                Xe = np.hstack([Xe, np.full((Xe.shape[0], 1), Fraction(1), dtype=object)])
+        return Xf, Yf, Xe, Ye
+
+
+# --------------------------------------------------------------------------- result
 
 @dataclass(frozen=True)
 class ReLUExistence:
@@ -62,17 +242,25 @@ class ReLUExistence:
     linear_closed : bool or None
         The linear counterpart's product set is closed (known family) or unknown (None).
     exact_fit : bool or None
-        With data: False when every activation pattern's fit system is infeasible (Groebner
-        basis [1]); None when some system was not refuted or patterns were sampled.
+        With data: True when an exact network fits the open outputs (certificate
+        :class:`ExactFit`); False when every activation pattern's fit system is infeasible
+        (Groebner basis [1]); None otherwise.
     n_patterns : int
-        Pattern combinations decided.
+        Activation-pattern combinations refuted (0 when not run).
     best_loss : float or None
-        Smallest ``1/2 ||f(X) - Y||^2`` found by multistart training (data only).
+        Smallest ``1/2 ||f(X) - Y||^2`` on the open outputs found by multistart training.
     diverging : bool or None
         Whether the best training run shows the divergence signature.
     sequence_losses : tuple of float
-        ``||f(X) - Y||^2`` along the minimising sequence at ``eps = 1e-1, ..., 1e-4`` (the
-        given ``sequence``, or :func:`lu_sequence` for the C28 pattern).
+        ``||f(X) - Y||^2`` on the open outputs along the minimising sequence at
+        ``eps = 1e-1, ..., 1e-4`` (the given ``sequence``, or :func:`lu_sequence` for C28).
+    patterns_exact : bool or None
+        The enumerated activation patterns are exactly the realisable ones (False: a
+        superset; None: not enumerated).
+    components : Components
+        The output-overlap graph's components (always computed).
+    certificate : Components, ExactFit, NoExactFit or None
+        What proves the status (None when undecided).
     """
 
     status: str
@@ -83,11 +271,66 @@ class ReLUExistence:
     best_loss: float | None = None
     diverging: bool | None = None
     sequence_losses: tuple = ()
+    patterns_exact: bool | None = None
+    components: Components | None = None
+    certificate: Any = None
+    problem: _Problem | None = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return (f"ReLUExistence(status={self.status!r}, exact_fit={self.exact_fit}, "
+                f"n_patterns={self.n_patterns}, best_loss={self.best_loss}, "
+                f"certificate={type(self.certificate).__name__}, reason={self.reason!r})")
+
+    def verify(self) -> bool:
+        """Re-check the certificate from the inputs; True when it proves the status.
+
+        Recomputes the components; for an exact fit re-evaluates the network exactly; for
+        "not attained" re-enumerates the patterns, re-runs every Groebner basis and
+        re-evaluates the sequence. ``"undecided"`` verifies when no component certificate
+        was missed (it claims nothing else).
+        """
+        p = self.problem
+        if p is None:
+            return False
+        comps = _components(p.R1, p.R2)
+        if comps != self.components:
+            return False
+        cert = self.certificate
+        if self.status == "attained":
+            if isinstance(cert, Components):
+                return comps.certified and cert == comps
+            return isinstance(cert, ExactFit) and _verify_fit(cert, p, comps)
+        if self.status == "not attained":
+            return (isinstance(cert, NoExactFit) and not comps.certified
+                    and _verify_no_fit(cert, p, comps))
+        return not comps.certified
+
+    def explain(self) -> str:
+        """A few lines in words: the status, why, and what the certificate is."""
+        lines = [f"Status: {self.status}. {self.reason}"]
+        c = self.components
+        names = {"single neuron": "closed (single neuron)",
+                 "scalar output": "closed (scalar output)",
+                 "one input per neuron": "closed (one input per neuron)",
+                 "open": "not certified"}
+        for ns, os, k in zip(c.neurons, c.outputs, c.kinds):
+            lines.append(f"  component: neurons {list(ns)} -> outputs {list(os)}: {names[k]}")
+        cert = self.certificate
+        if isinstance(cert, ExactFit):
+            lines.append(f"  exact network (Fractions) reproduces Y on outputs "
+                         f"{list(cert.outputs)} exactly: {cert.net!r}")
+        if isinstance(cert, NoExactFit):
+            kind = "exact" if cert.patterns_exact else "a superset of the realisable ones"
+            lines.append(f"  {cert.n_combinations} activation-pattern combinations ({kind}) "
+                         "all have Groebner basis [1]: no exact fit")
+            lines.append("  minimising sequence losses: "
+                         + ", ".join(f"{x:.3g}" for x in cert.losses))
+        if self.linear_closed is not None:
+            lines.append("  the linear counterpart W2 @ W1 is in a closed family")
+        return "\n".join(lines)
 
 
-EPS = (1e-1, 1e-2, 1e-3, 1e-4)
-LU_SUPPORTS = (np.array([[1, 1], [0, 1]], dtype=bool), np.array([[1, 0], [1, 1]], dtype=bool))
-
+# --------------------------------------------------------------------------- C28 sequence
 
 def lu_sequence(eps: float) -> ReLUNet:
     """The C28 minimising sequence ``W1 = [[eps, 1], [0, 1/eps]]``, ``W2 = [[1, 0], [1/eps, -1]]``.
@@ -105,6 +348,8 @@ def lu_sequence(eps: float) -> ReLUNet:
                    supports=[[[1, 1], [0, 1]], [[1, 0], [1, 1]]])
 
 
+# --------------------------------------------------------------------------- structure
+
 def _linear_closed(S1: np.ndarray, S2: np.ndarray) -> bool | None:
     if S1.all() and S2.all():
         return True
@@ -114,19 +359,211 @@ def _linear_closed(S1: np.ndarray, S2: np.ndarray) -> bool | None:
     return True if disjoint else None
 
 
-def _fit_infeasible(S1, S2, X, Y, pattern) -> bool:
+def _reduce(S1: np.ndarray, S2: np.ndarray, b1, b2) -> tuple[np.ndarray, np.ndarray]:
+    """Bias-free masks: ones column for hidden biases, one extra neuron per output bias
+    (fed by the ones column only, writing to that output only: output-overlap components
+    stay as they were without the biases)."""
+    if b1 is None or not (b1.any() or b2.any()):
+        return S1, S2
+    d = S1.shape[1]
+    outs = np.flatnonzero(b2)
+    R1 = np.vstack([np.hstack([S1, b1[:, None]]),
+                    np.tile(np.arange(d + 1) == d, (outs.size, 1))])
+    R2 = np.hstack([S2, np.arange(S2.shape[0])[:, None] == outs[None, :]])
+    return R1, R2
+
+
+def _components(R1: np.ndarray, R2: np.ndarray) -> Components:
+    keep = R1.any(axis=1) & R2.any(axis=0)
+    G = nx.Graph()
+    for j in np.flatnonzero(keep):
+        G.add_node(("n", int(j)))
+        G.add_edges_from((("n", int(j)), ("o", int(o))) for o in np.flatnonzero(R2[:, j]))
+    comps = sorted((tuple(sorted(i for t, i in c if t == "n")),
+                    tuple(sorted(i for t, i in c if t == "o")))
+                   for c in nx.connected_components(G))
+    kinds = tuple("single neuron" if len(ns) == 1 else "scalar output" if len(os) == 1
+                  else "one input per neuron" if all(R1[j].sum() == 1 for j in ns) else "open"
+                  for ns, os in comps)
+    return Components(tuple(c[0] for c in comps), tuple(c[1] for c in comps), kinds,
+                      tuple(int(j) for j in np.flatnonzero(~keep)))
+
+
+# --------------------------------------------------------------------------- validation
+
+def _check_biases(biases: Any, h: int, o: int) -> tuple:
+    if biases is None or biases is False:
+        return None, None
+    if biases is True:
+        return np.ones(h, dtype=bool), np.ones(o, dtype=bool)
+    if not isinstance(biases, (tuple, list)) or len(biases) != 2:
+        raise param_error(_FUNC, "biases", "None, True or a pair (mask of b1, mask of b2)",
+                          biases, kind=TypeError)
+    return (as_support(biases[0], "biases[0]", _FUNC, shape=(h,), ndim=1),
+            as_support(biases[1], "biases[1]", _FUNC, shape=(o,), ndim=1))
+
+
+def _problem(supports: Any, X: Any, Y: Any, biases: Any) -> _Problem:
+    items = list(supports) if isinstance(supports, (list, tuple)) else None
+    if items is None or len(items) != 2:
+        raise param_error(_FUNC, "supports", "two masks (W1, W2) of a one-hidden-layer network",
+                          f"{len(items)} masks" if items is not None else repr(supports)[:60],
+                          raw=True)
+    S1, S2 = (as_support(S, f"supports[{i}]", _FUNC) for i, S in enumerate(items))
+    if S2.shape[1] != S1.shape[0]:
+        raise param_error(_FUNC, "supports[1]", f"a mask with {S1.shape[0]} columns (the rows "
+                          "of supports[0], the hidden neurons)", f"shape {S2.shape}", raw=True)
+    b1, b2 = _check_biases(biases, S1.shape[0], S2.shape[0])
+    if (X is None) != (Y is None):
+        raise param_error(_FUNC, "Y" if Y is None else "X", "given together with "
+                          + ("X" if Y is None else "Y") + " (or both None)", "None", raw=True)
+    if X is not None:
+        X = as_matrix(X, "X", _FUNC, allow_complex=False, allow_object=True)
+        Y = as_matrix(Y, "Y", _FUNC, allow_complex=False, allow_object=True)
+        if X.shape[1] != S1.shape[1]:
+            raise param_error(_FUNC, "X", f"an array (n, {S1.shape[1]}) (the columns of "
+                              "supports[0])", f"shape {X.shape}", raw=True)
+        if Y.shape != (X.shape[0], S2.shape[0]):
+            raise param_error(_FUNC, "Y", f"an array of shape {(X.shape[0], S2.shape[0])}",
+                              f"shape {Y.shape}", raw=True)
+    return _Problem(S1, S2, b1, b2, X, Y, *_reduce(S1, S2, b1, b2))
+
+
+def _check_sequence(sequence: Any, p: _Problem) -> tuple:
+    """``sequence(eps)`` for eps in EPS, each a ReLUNet on the supports (and bias masks)."""
+    if not callable(sequence):
+        raise param_error(_FUNC, "sequence", "a callable eps -> ReLUNet", sequence,
+                          kind=TypeError)
+    nets = tuple(sequence(e) for e in EPS)
+    if not all(_on_supports(n, p) for n in nets):
+        raise param_error(_FUNC, "sequence", "a callable eps -> ReLUNet with the widths, "
+                          "supports and bias masks of the problem", sequence, kind=TypeError)
+    return nets
+
+
+def _on_supports(net: Any, p: _Problem) -> bool:
+    if not isinstance(net, ReLUNet) or net.widths != (p.S1.shape[1], p.S1.shape[0],
+                                                       p.S2.shape[0]):
+        return False
+    ok = all(not np.any(np.asarray(W)[~S] != 0) for W, S in zip(net.weights, (p.S1, p.S2)))
+    if net.biases is not None:
+        masks = (p.b1, p.b2) if p.b1 is not None else (np.zeros(p.S1.shape[0], bool),
+                                                       np.zeros(p.S2.shape[0], bool))
+        ok &= all(not np.any(np.asarray(b)[~m] != 0) for b, m in zip(net.biases, masks))
+    return ok
+
+
+def _float(A: np.ndarray) -> np.ndarray:
+    return exact_to_float(A) if A.dtype == object else A.astype(float)
+
+
+def _is_c28(p: _Problem) -> bool:
+    """LU masks, ``Y = X[:, ::-1]`` and ``x2 > 0``: :func:`lu_sequence` applies."""
+    X, Y = _float(p.X), _float(p.Y)
+    return all(np.array_equal(a, b) for a, b in zip((p.S1, p.S2), LU_SUPPORTS)) and \
+        np.array_equal(Y, X[:, ::-1]) and bool(np.all(X[:, 1] > 0))
+
+
+def _sequence_losses(nets: tuple, p: _Problem, outputs: list[int]) -> tuple:
+    Xf, Yf = _float(p.X), _float(p.Y)
+    return tuple(float(((n(Xf) - Yf)[:, outputs] ** 2).sum()) for n in nets)
+
+
+def _to_zero(losses: tuple, scale: float) -> bool:
+    return len(losses) > 1 and losses[-1] <= _TO_ZERO * scale and all(
+        b < a for a, b in itertools.pairwise(losses))
+
+
+# --------------------------------------------------------------------------- patterns
+
+def _signed_rows(Ae: np.ndarray, signs: tuple) -> np.ndarray:
+    return np.array([[x if s else -x for x in row] for row, s in zip(Ae, signs)],
+                    dtype=object).reshape(len(signs), Ae.shape[1])
+
+
+def _cell_nonempty(Ae: np.ndarray, signs: tuple) -> tuple[bool | None, Any]:
+    """Is ``{u : s_k a_k^T u > 0 for all k}`` non-empty? True with an exact witness, False
+    with an exact Gordan certificate, None when neither could be certified."""
+    M = _signed_rows(Ae, signs)
+    Mf = exact_to_float(M)
+    m, c = Mf.shape
+    lp = linprog(np.r_[np.zeros(c), -1.0], A_ub=np.c_[-Mf, np.ones(m)], b_ub=np.zeros(m),
+                 bounds=[(-1, 1)] * c + [(None, 1)], method="highs")
+    if lp.status == 0 and -lp.fun > 1e-9:
+        for D in _DENOMINATORS:
+            u = np.array([Fraction(float(x)).limit_denominator(D) for x in lp.x[:c]],
+                         dtype=object)
+            if all(v > 0 for v in M.dot(u)):
+                return True, u
+        return None, None
+    lp = linprog(np.zeros(m), A_eq=np.vstack([Mf.T, np.ones(m)]), b_eq=np.r_[np.zeros(c), 1],
+                 bounds=[(0, None)] * m, method="highs")
+    if lp.status == 0:
+        J = np.flatnonzero(lp.x > 1e-9)
+        A = np.vstack([M[J].T, np.full((1, len(J)), Fraction(1), dtype=object)])
+        y = solve_exact(A, [Fraction(0)] * c + [Fraction(1)])
+        if y is not None and all(v >= 0 for v in y):
+            return False, None
+    return None, None
+
+
+def _sign_cells(Ae: np.ndarray, limit: int) -> tuple[np.ndarray | None, bool]:
+    """Sign vectors of the open cells of ``{a_k^T u = 0}`` (non-zero rows), one point at a
+    time; a sign vector is dropped only when proved empty. ``(None, _)`` beyond ``limit``."""
+    cells, exact = [((), None)], True
+    for k in range(Ae.shape[0]):
+        new = []
+        for signs, u in cells:
+            side = None if u is None else Ae[k].dot(u)
+            for bit in (True, False):
+                if side is not None and side != 0 and (side > 0) == bit:
+                    new.append((signs + (bit,), u))
+                    continue
+                ok, w = _cell_nonempty(Ae[:k + 1], signs + (bit,))
+                if ok is not False:
+                    exact &= ok is True
+                    new.append((signs + (bit,), w))
+        cells = new
+        if len(cells) > limit:
+            return None, exact
+    return np.array([s for s, _ in cells], dtype=bool).reshape(len(cells), Ae.shape[0]), exact
+
+
+def _neuron_patterns(R1: np.ndarray, Xe: np.ndarray, limit: int
+                     ) -> tuple[list | None, bool]:
+    """Per neuron (row of ``R1``), a superset of its activation patterns on the data."""
+    out, exact = [], True
+    for row in R1:
+        cols = np.flatnonzero(row)
+        nz = np.array([any(x != 0 for x in r) for r in Xe[:, cols]])
+        Q, ex = _sign_cells(Xe[nz][:, cols], limit)
+        if Q is None:
+            return None, False
+        exact &= ex
+        P = np.zeros((len(Q), len(nz)), dtype=bool)
+        P[:, nz] = Q
+        if len(P) > limit:
+            return None, exact
+        out.append(P)
+    return out, exact
+
+
+def _rational(x: Fraction) -> sympy.Rational:
+    return sympy.Rational(x.numerator, x.denominator)
+
+
+def _fit_infeasible(R1, R2, X, Y, pattern) -> bool:
     """Groebner basis of the exact-fit system for one activation pattern is [1]."""
-    w = {(h, i): sympy.Symbol(f"w_{h}_{i}") for h, i in zip(*np.nonzero(S1))}
-    v = {(o, h): sympy.Symbol(f"v_{o}_{h}") for o, h in zip(*np.nonzero(S2))}
+    w = {(h, i): sympy.Symbol(f"w_{h}_{i}") for h, i in zip(*np.nonzero(R1))}
+    v = {(o, h): sympy.Symbol(f"v_{o}_{h}") for o, h in zip(*np.nonzero(R2))}
     eqs = []
     for k in range(X.shape[0]):
         for o in range(Y.shape[1]):
-            expr = -sympy.Rational(Y[k, o].numerator, Y[k, o].denominator)
-            for h in range(S1.shape[0]):
+            expr = -_rational(Y[k, o])
+            for h in range(R1.shape[0]):
                 if (o, h) in v and pattern[h][k]:
-                    pre = sum(w[(h, i)] * sympy.Rational(X[k, i].numerator, X[k, i].denominator)
-                              for i in range(S1.shape[1]) if (h, i) in w)
-                    expr += v[(o, h)] * pre
+                    expr += v[(o, h)] * sum(w[(h, i)] * _rational(X[k, i])
+                                            for i in range(R1.shape[1]) if (h, i) in w)
             eqs.append(sympy.expand(expr))
     eqs = [e for e in eqs if e != 0]
     if not eqs:
@@ -137,27 +574,139 @@ def _fit_infeasible(S1, S2, X, Y, pattern) -> bool:
     return list(G.exprs) == [1]
 
 
+def _refute(R1, R2, Xe, Ye, max_patterns: int) -> tuple:
+    """``(patterns, exact, n_combinations, refuted)``; refuted None when not decided."""
+    pats, exact = _neuron_patterns(R1, Xe, max_patterns)
+    if pats is None:
+        return None, exact, 0, None
+    n = int(np.prod([len(P) for P in pats]))
+    if n > max_patterns:
+        return pats, exact, n, None
+    refuted = all(_fit_infeasible(R1, R2, Xe, Ye, c) for c in itertools.product(*pats))
+    return pats, exact, n, refuted
+
+
+# --------------------------------------------------------------------------- exact fit
+
+def _relu_exact(Z: np.ndarray) -> np.ndarray:
+    return np.vectorize(lambda x: x if x > 0 else Fraction(0), otypes=[object])(Z)
+
+
+def _solve_outputs(R2: np.ndarray, H: np.ndarray, Ye: np.ndarray) -> np.ndarray | None:
+    """Exact ``W2`` on its support with ``H W2^T = Y``, or None."""
+    W2 = np.full(R2.shape, Fraction(0), dtype=object)
+    for o in range(R2.shape[0]):
+        cols = np.flatnonzero(R2[o])
+        if cols.size == 0:
+            if any(y != 0 for y in Ye[:, o]):
+                return None
+            continue
+        c = solve_exact(H[:, cols], Ye[:, o])
+        if c is None:
+            return None
+        W2[o, cols] = c
+    return W2
+
+
+def _exact_fit(R1, R2, Xe, Ye, trained) -> tuple | None:
+    """Rationalise each start's ``W1`` (best first, rows normalised), solve ``W2`` exactly."""
+    seen = set()
+    for W1 in trained.weights[0][np.argsort(trained.objective)]:
+        scale = np.abs(W1).max(axis=1, keepdims=True)
+        V = np.where(R1, W1, 0.0) / np.where(scale > 0, scale, 1.0)
+        for D in _DENOMINATORS:
+            W1q = np.array([[Fraction(float(x)).limit_denominator(D) for x in row] for row in V],
+                           dtype=object).reshape(V.shape)
+            key = tuple(W1q.flat)
+            if key in seen:
+                continue
+            seen.add(key)
+            W2q = _solve_outputs(R2, _relu_exact(exact_matmul(Xe, W1q.T)), Ye)
+            if W2q is not None:
+                return W1q, W2q
+    return None
+
+
+def _lift(p: _Problem, neurons: list[int], outputs: list[int], W1q, W2q) -> ReLUNet:
+    """The reduced sub-network as a ReLUNet on the original supports (biases restored)."""
+    h, d = p.S1.shape
+    A = np.full(p.R1.shape, Fraction(0), dtype=object)
+    B = np.full(p.R2.shape, Fraction(0), dtype=object)
+    A[neurons] = W1q
+    B[np.ix_(outputs, neurons)] = W2q
+    W1, W2 = A[:h, :d], B[:, :h]
+    if p.b1 is None:
+        return ReLUNet([W1, W2], supports=[p.S1, p.S2])
+    b1 = A[:h, d] if p.ones_column else np.full(h, Fraction(0), dtype=object)
+    b2 = np.full(p.S2.shape[0], Fraction(0), dtype=object)
+    for j, o in enumerate(np.flatnonzero(p.b2)):           # one bias neuron per output
+        b2[o] = B[o, h + j] * max(A[h + j, d], Fraction(0))
+    return ReLUNet([W1, W2], [b1, b2], supports=[p.S1, p.S2])
+
+
+# --------------------------------------------------------------------------- verification
+
+def _verify_fit(cert: ExactFit, p: _Problem, comps: Components) -> bool:
+    if p.X is None or not _on_supports(cert.net, p) or not set(comps.open_outputs) <= set(
+            cert.outputs):
+        return False
+    try:
+        Xe, Ye = to_exact(p.X), to_exact(p.Y)
+        out = cert.net(Xe)
+    except InexactInputError:
+        return False
+    return all(out[k, o] == Ye[k, o] for k in range(Ye.shape[0]) for o in cert.outputs)
+
+
+def _verify_no_fit(cert: NoExactFit, p: _Problem, comps: Components) -> bool:
+    if p.X is None or not all(_on_supports(n, p) for n in cert.nets):
+        return False
+    N, O = comps.open_neurons, comps.open_outputs
+    Xf, Yf, Xe, Ye = p.reduced_data()
+    if Xe is None:
+        return False
+    R1, R2 = p.R1[N], p.R2[np.ix_(O, N)]
+    pats, _, n, refuted = _refute(R1, R2, Xe, Ye[:, O], max(cert.n_combinations, 1))
+    same = pats is not None and len(pats) == len(cert.patterns) and all(
+        np.array_equal(a, b) for a, b in zip(pats, cert.patterns))
+    losses = _sequence_losses(cert.nets, p, O)
+    return bool(same and refuted and n == cert.n_combinations and np.allclose(
+        losses, cert.losses, rtol=1e-9, atol=0) and _to_zero(losses, float((Yf[:, O] ** 2).sum())))
+
+
+# --------------------------------------------------------------------------- main
+
 def relu_optimum_exists(supports: Sequence[Any], X: Any = None, Y: Any = None, *,
-                        max_patterns: int = 4096, n_starts: int = 8, n_iter: int = 3000,
-                        sequence: Any = None, rng: Any = 0) -> ReLUExistence:
-    """Is the infimum of ``1/2 ||W2 relu(W1 X^T) - Y^T||^2`` over the supports attained?
+                        biases: Any = None, max_patterns: int = 4096, n_starts: int = 8,
+                        n_iter: int = 3000, sequence: Callable[[float], ReLUNet] | None = None,
+                        rng: Any = 0) -> ReLUExistence:
+    """Is the infimum of ``1/2 ||W2 relu(W1 X^T + b1) + b2 - Y^T||^2`` over the supports attained?
+
+    See the module docstring for the method and the proofs behind each status.
 
     Parameters
     ----------
     supports : (mask of W1 (h, d), mask of W2 (o, h))
-        Network order (``weights[0]``, ``weights[1]``) of a one-hidden-layer net, no biases.
+        Network order (``weights[0]``, ``weights[1]``) of a one-hidden-layer net.
     X : array (n, d), optional
-        Inputs (exact numbers for the Groebner step: ints, dyadic floats, Fractions).
+        Inputs. Exact numbers (ints, dyadic floats, Fractions) are needed for the exact
+        steps (exact fit, Groebner refutation); otherwise only the data-free certificate
+        can decide.
     Y : array (n, o), optional
-        Targets.
+        Targets (given together with ``X``).
+    biases : None, True or (mask of b1 (h,), mask of b2 (o,)), default None
+        No biases, all biases free, or free biases on the masks. Reduced exactly to the
+        no-bias case (module docstring).
     max_patterns : int, default 4096
-        Largest number of activation-pattern combinations decided.
+        Largest number of activation patterns per neuron and of pattern combinations
+        refuted by Groebner bases.
     n_starts, n_iter : int
-        Multistart PALM (fixed supports) estimating the infimum.
+        Multistart training (fixed supports: PALM for the loss and divergence evidence,
+        L-BFGS with neuron restarts for exact-fit candidates).
     sequence : callable, optional
-        ``eps -> ReLUNet`` on the supports, a candidate minimising sequence (certificate of
-        ``inf = 0`` when its losses go to 0). Default: :func:`lu_sequence` for the C28
-        pattern when it applies (``Y = X[:, ::-1]``), else none.
+        ``eps -> ReLUNet`` on the supports (and bias masks), a candidate minimising
+        sequence, evaluated at ``eps = 1e-1, ..., 1e-4``. Default: :func:`lu_sequence` for
+        the C28 pattern when it applies (LU masks, ``Y = X[:, ::-1]``, ``X[:, 1] > 0``).
     rng : Generator or int, default 0
 
     Returns
@@ -168,97 +717,80 @@ def relu_optimum_exists(supports: Sequence[Any], X: Any = None, Y: Any = None, *
     --------
     >>> S1, S2 = np.array([[1, 1], [0, 1]]), np.array([[1, 0], [1, 1]])
     >>> X = np.array([[1, 1], [2, 1], [1, 2]])
-    >>> res = relu_optimum_exists([S1, S2], X, X[:, ::-1], n_starts=4, n_iter=500)
-    >>> res.exact_fit, res.n_patterns
-    (False, 12)
-    >>> res.status, [round(x, 8) for x in res.sequence_losses[:2]]
-    ('not attained', [0.06, 0.0006])
+    >>> res = relu_optimum_exists([S1, S2], X, X[:, ::-1], n_starts=2, n_iter=300)
+    >>> res.status, res.exact_fit, res.n_patterns, res.verify()
+    ('not attained', False, 12, True)
+    >>> [round(x, 8) for x in res.sequence_losses[:2]]
+    [0.06, 0.0006]
+    >>> relu_optimum_exists([S1, S2], X, X @ [[1, 0], [1, 1]], n_starts=2, n_iter=200).status
+    'attained'
     """
-    func = "relu_optimum_exists"
-    masks = as_supports(list(supports)[::-1], "supports", func) if len(list(supports)) == 2 \
-        else None
-    if masks is None:
-        raise param_error(func, "supports", "two masks (W1, W2) of a one-hidden-layer network",
-                          f"{len(list(supports))} masks", raw=True)
-    S2, S1 = masks
-    max_patterns = check_int(max_patterns, "max_patterns", func, low=1)
-    n_starts = check_int(n_starts, "n_starts", func, low=1)
-    n_iter = check_int(n_iter, "n_iter", func, low=1)
-    rng = check_rng(rng, func)
-    closed = _linear_closed(S1, S2)
-    if S2.shape[0] == 1:
-        return ReLUExistence("attained", "scalar output, one hidden layer: an optimum exists "
-                             "for every training set (Le, Riccietti & Gribonval 2023)", closed)
-    if X is None or Y is None:
-        return ReLUExistence("undecided", "vector output without data: closedness of the "
-                             "ReLU function set needs quantifier elimination (not "
-                             "implemented); pass X and Y to decide this training problem",
-                             closed)
-    X = as_matrix(X, "X", func, allow_complex=False, allow_object=True)
-    Y = as_matrix(Y, "Y", func, allow_complex=False, allow_object=True)
-    if X.shape[1] != S1.shape[1] or Y.shape != (X.shape[0], S2.shape[0]):
-        raise param_error(func, "Y", f"arrays X (n, {S1.shape[1]}) and Y (n, {S2.shape[0]})",
-                          f"shapes {X.shape} and {Y.shape}", raw=True)
-    exact_fit, n_pat, refuted = None, 0, False
-    try:
-        Xe, Ye = to_exact(X), to_exact(Y)
-    except InexactInputError:
-        Xe = None
-    if Xe is not None:
-        Xf = X.astype(float) if X.dtype != object else np.array(Xe, dtype=float)
-        per_neuron, exhaustive = [], True
-        for h in range(S1.shape[0]):
-            cols = np.flatnonzero(S1[h])
-            if cols.size == 0:
-                per_neuron.append(np.zeros((1, X.shape[0]), dtype=bool))
-                continue
-            P, ex = activation_patterns(Xf[:, cols])
-            exhaustive &= ex
-            P = P & (np.abs(Xf[:, cols]).sum(axis=1) > 0)[None, :]   # x_k = 0 never active
-            per_neuron.append(np.unique(P, axis=0))
-        combos = list(itertools.islice(itertools.product(*per_neuron), max_patterns + 1))
-        if len(combos) <= max_patterns and exhaustive:
-            n_pat = len(combos)
-            refuted = all(_fit_infeasible(S1, S2, Xe, Ye, c) for c in combos)
-            exact_fit = False if refuted else None
-    Xf, Yf = np.array(X, dtype=float), np.array(Y, dtype=float)
-    if sequence is None and S1.shape == (2, 2) and all(
-            np.array_equal(a, b) for a, b in zip((S1, S2), LU_SUPPORTS)) and np.array_equal(
-            Yf, Xf[:, ::-1]) and np.all(Xf[:, 1] > 0):
+    p = _problem(supports, X, Y, biases)
+    max_patterns = check_int(max_patterns, "max_patterns", _FUNC, low=1)
+    n_starts = check_int(n_starts, "n_starts", _FUNC, low=1)
+    n_iter = check_int(n_iter, "n_iter", _FUNC, low=1)
+    rng = check_rng(rng, _FUNC)
+    closed = _linear_closed(p.S1, p.S2)
+    comps = _components(p.R1, p.R2)
+    base = {"linear_closed": closed, "components": comps, "problem": p}
+    if comps.certified:
+        kinds = sorted(set(comps.kinds)) or ["no neuron reaches an output"]
+        return ReLUExistence("attained", "every component of the output-overlap graph is "
+                             f"certified closed ({', '.join(kinds)}): an optimum exists for "
+                             "every training set", certificate=comps, **base)
+    if p.X is None:
+        return ReLUExistence("undecided", "a component mixes several outputs (vector "
+                             "output): closedness of its function set is not certified "
+                             "without data (needs quantifier elimination); pass X and Y to "
+                             "decide this training problem", **base)
+    N, O = comps.open_neurons, comps.open_outputs
+    Xf, Yf, Xe, Ye = p.reduced_data()
+    R1, R2, Yo = p.R1[N], p.R2[np.ix_(O, N)], Yf[:, O]
+    if sequence is None and _is_c28(p):
         sequence = lu_sequence
-    seq = ()
-    if sequence is not None:
-        nets = [sequence(e) for e in EPS]
-        if not all(isinstance(n, ReLUNet) and n.widths == (S1.shape[1], S1.shape[0],
-                                                            S2.shape[0]) for n in nets):
-            raise param_error(func, "sequence", "a callable eps -> ReLUNet with the widths "
-                              "of the supports", sequence, kind=TypeError)
-        seq = tuple(float(((n(Xf) - Yf) ** 2).sum()) for n in nets)
-    tr = train_relu(Xf, Yf, S1.shape[0], constraints=[support(S1), support(S2)], bias=False,
-                    n_iter=n_iter, n_starts=n_starts, rng=rng)
-    b = tr.best
-    best = float(tr.objective[b])
-    div = bool(tr.diverging[b])
-    scale = float((Yf ** 2).sum())
-    seq_to_zero = len(seq) > 1 and seq[-1] <= 1e-6 * scale and all(
-        b < a for a, b in zip(seq, seq[1:]))
-    if refuted and (best <= 1e-6 * scale or seq_to_zero):
-        how = (f"the minimising sequence reaches loss {seq[-1]:.1e} at eps={EPS[-1]}"
-               if seq_to_zero else f"training reaches loss {best:.2e}")
-        return ReLUExistence("not attained", "no network fits the data exactly (every "
-                             "activation pattern's fit system has Groebner basis [1]) while "
-                             f"{how} -> infimum 0 not attained"
-                             + (" (balanced norms diverging)" if div else ""), closed,
-                             False, n_pat, best, div, seq)
-    if refuted:
-        return ReLUExistence("undecided", "no exact fit, and the infimum is positive or not "
-                             f"reached numerically (best loss {best:.3g}" +
-                             (", diverging" if div else "") + ")", closed, False, n_pat,
-                             best, div, seq)
-    if best <= 1e-12 * max(scale, 1e-300) and not div:
-        return ReLUExistence("attained", f"training fits the data (loss {best:.2e}) with "
-                             "bounded parameters", closed, exact_fit, n_pat, best, div, seq)
-    return ReLUExistence("undecided", "the exact-fit systems were not all refuted (or "
-                         "patterns were too many / sampled); training evidence only "
-                         f"(best loss {best:.3g}" + (", diverging" if div else "") + ")",
-                         closed, exact_fit, n_pat, best, div, seq)
+    nets = () if sequence is None else _check_sequence(sequence, p)
+    seq = _sequence_losses(nets, p, O) if nets else ()
+    cons = [support(R1), support(R2)]
+    tr = train_relu(Xf, Yo, len(N), constraints=cons, bias=False, n_iter=n_iter,
+                    n_starts=n_starts, rng=rng)
+    best, div = float(tr.objective[tr.best]), bool(tr.diverging[tr.best])
+    base.update(best_loss=best, diverging=div, sequence_losses=seq)
+    evidence = f"best training loss {best:.3g}" + (", balanced norms diverging" if div else "")
+    if Xe is None:
+        return ReLUExistence("undecided", "the data are not exact numbers (ints, dyadic "
+                             "floats, Fractions): no exact fit / refutation attempted; "
+                             + evidence, **base)
+    Yeo = Ye[:, O]
+    fit = _exact_fit(R1, R2, Xe, Yeo, tr)
+    if fit is None:
+        fit = _exact_fit(R1, R2, Xe, Yeo, train_relu(
+            Xf, Yo, len(N), constraints=cons, bias=False, method="lbfgs", restarts=1,
+            n_iter=min(n_iter, _LBFGS_ITER), n_starts=n_starts, rng=rng))
+    if fit is not None:
+        cert = ExactFit(_lift(p, N, O, *fit), tuple(O))
+        return ReLUExistence("attained", "an exact network (rational weights, checked in "
+                             "exact arithmetic) fits the data of the open components: "
+                             "infimum 0 attained" + ("" if len(O) == p.S2.shape[0] else
+                                                     "; the other components are certified "
+                                                     "closed"), exact_fit=True,
+                             certificate=cert, **base)
+    pats, exact, n, refuted = _refute(R1, R2, Xe, Yeo, max_patterns)
+    base.update(patterns_exact=exact if pats is not None else None)
+    if not refuted:
+        why = ("some activation pattern's fit system was not refuted" if refuted is False
+               else f"too many activation patterns (more than max_patterns={max_patterns})")
+        return ReLUExistence("undecided", f"no exact fit found and {why}; {evidence}",
+                             n_patterns=0, **base)
+    scale = float((Yo ** 2).sum())
+    if _to_zero(seq, scale):
+        cert = NoExactFit(tuple(pats), exact, n, EPS, nets, seq)
+        return ReLUExistence("not attained", f"no network fits the data exactly (all {n} "
+                             "activation-pattern fit systems have Groebner basis [1]) while "
+                             f"the minimising sequence reaches loss {seq[-1]:.1e} at "
+                             f"eps={EPS[-1]} -> infimum 0 not attained", exact_fit=False,
+                             n_patterns=n, certificate=cert, **base)
+    return ReLUExistence("undecided", "no exact fit (proved: Groebner bases [1]), but no "
+                         "minimising sequence to 0 is known" + (" (pass `sequence`)" if not
+                                                                 seq else "") + f"; {evidence}"
+                         + ("; likely not attained" if div or best <= _TO_ZERO * scale
+                            else ""), exact_fit=False, n_patterns=n, **base)
