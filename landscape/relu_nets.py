@@ -505,15 +505,17 @@ def _lbfgs(X, Y, Ws, bs, cons, wd, bias, n_iter, tol, step, batch_size, rng) -> 
         rec: list = []
         theta0 = np.concatenate([W[i].ravel() for W in Ws] + ([b[i].ravel() for b in bs]
                                                               if bias else []))
-        res = minimize(fun, theta0, jac=True, method="L-BFGS-B", callback=lambda th: rec.append(
-            th.copy()), options=dict(maxiter=n_iter, gtol=tol * 1e-3, ftol=1e-13))
+        res = minimize(fun, theta0, jac=True, method="L-BFGS-B",
+                       callback=lambda intermediate_result: rec.append(
+                           (intermediate_result.x.copy(), float(intermediate_result.fun))),
+                       options=dict(maxiter=n_iter, gtol=tol * 1e-3, ftol=1e-13))
         W, b = unpack(res.x)
         for l in range(L):
             outW[l][i], outb[l][i] = W[l][0], b[l][0]
-        for k, th in enumerate((rec or [res.x])[:n_iter]):
-            Wk, bk = unpack(th)
-            hist[i, k:] = fun(th)[0]            # constant after the start stopped
-            norms[i, k:] = _balanced_norm(Wk, bk)[0]
+        rec = (rec or [(res.x, float(res.fun))])[:n_iter]
+        hist[i, :len(rec)] = [f for _, f in rec]
+        norms[i, :len(rec)] = [_balanced_norm(*unpack(th))[0] for th, _ in rec]
+        hist[i, len(rec):], norms[i, len(rec):] = hist[i, len(rec) - 1], norms[i, len(rec) - 1]
         conv[i], n_done[i] = bool(res.success), int(res.nit)
     F = _smooth(outW, outb, X, Y) + _penalty(outW, wd)
     last = max(1, int(n_done.max()))
@@ -836,7 +838,9 @@ class ConvexReference:
         sampled ("sampled, lower bound not certified": ``value`` is then only an upper
         bound of the optimum).
     n_patterns, n_neurons : int
-        Patterns used; neurons of the recovered net (the width needed to attain it).
+        Patterns used; neurons of the recovered net (the width needed to attain it), after
+        dropping negligible neurons and merging parallel ones whenever that leaves the
+        objective within ``1e-6 |value|``.
     status : str
         cvxpy status.
     solve_time : float
@@ -920,17 +924,36 @@ def convex_reference(X: Any, y: Any, *, beta: float, n_patterns: int | None = No
     t0 = time.perf_counter()
     prob.solve(solver=solver)
     elapsed = time.perf_counter() - t0
-    rows, outs = [], []
-    for M, sgn in ((V.value, 1.0), (W.value, -1.0)):
-        nrm = np.linalg.norm(M, axis=1)
-        for i in np.flatnonzero(nrm > 1e-6 * max(1.0, nrm.max())):
-            rows.append(M[i] / np.sqrt(nrm[i]))
-            outs.append(sgn * np.sqrt(nrm[i]))
-    W1 = np.array(rows) if rows else np.zeros((1, d))
-    w2 = np.array(outs) if outs else np.zeros(1)
-    net = ReLUNet([W1, w2[None, :]])
-    return ConvexReference(float(prob.value), net, _nonconvex_objective(W1, w2, X, y, beta),
-                           exhaustive, p, len(rows), str(prob.status), elapsed)
+    W1, w2 = _smallest_network(V.value, W.value, X, y, beta, float(prob.value))
+    return ConvexReference(float(prob.value), ReLUNet([W1, w2[None, :]]),
+                           _nonconvex_objective(W1, w2, X, y, beta), exhaustive, p,
+                           int(np.count_nonzero(w2)), str(prob.status), elapsed)
+
+
+def _smallest_network(V: np.ndarray, W: np.ndarray, X: np.ndarray, y: np.ndarray, beta: float,
+                      value: float) -> tuple[np.ndarray, np.ndarray]:
+    """The network ``u = v / sqrt||v||``, ``alpha = ±sqrt||v||`` of the convex solution,
+    reduced by :func:`_reduced` (negligible neurons dropped, parallel ones merged: both keep
+    the function and, balanced, the weight decay) with the largest tolerance in 1e-6 ... 1e-1
+    whose objective stays within ``1e-6 |value|`` of the unreduced network's (interior-point
+    solvers spread the mass over many tiny or nearly parallel ``v_i``)."""
+    M = np.vstack([V, W])
+    sgn = np.r_[np.ones(len(V)), -np.ones(len(W))]
+    nrm = np.linalg.norm(M, axis=1)
+    keep = np.flatnonzero(nrm > 0)
+    if keep.size == 0:
+        return np.zeros((1, M.shape[1])), np.zeros(1)
+    root = np.sqrt(nrm[keep])
+    W1, w2 = M[keep] / root[:, None], sgn[keep] * root
+    full = _nonconvex_objective(W1, w2, X, y, beta)
+    best = (W1, w2)
+    for t in (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1):
+        net = _reduced(ReLUNet([W1, w2[None, :]]), t)
+        A, a = net.weights[0], net.weights[1][0]
+        if _nonconvex_objective(A, a, X, y, beta) > full + 1e-6 * max(abs(value), 1e-300):
+            break
+        best = (A, a)
+    return best
 
 
 # --------------------------------------------------------------------------------------
@@ -1057,19 +1080,23 @@ def _reduced(net: ReLUNet, rel: float) -> ReLUNet:
     nin = np.linalg.norm(W1, axis=1)
     mass = nin * W2[0]
     keep = np.abs(mass) > rel ** 2 * max(np.abs(mass).max(), 1e-300)
-    dirs, masses = [], []
-    for u, m in zip(W1[keep] / nin[keep, None], mass[keep]):
-        for j, (v, mm) in enumerate(zip(dirs, masses)):
-            if np.abs(u - v).max() <= rel and np.sign(mm) == np.sign(m):
-                masses[j] += m
-                break
+    order = np.flatnonzero(keep)[np.argsort(-np.abs(mass[keep]), kind="stable")]
+    U = W1[order] / nin[order, None]
+    dirs = np.empty_like(U)
+    masses = np.empty(order.size)
+    k = 0
+    for u, m in zip(U, mass[order]):        # heaviest first; merge into the first parallel one
+        hit = np.flatnonzero((np.abs(dirs[:k] - u).max(axis=1) <= rel)
+                             & (np.sign(masses[:k]) == np.sign(m)))
+        if hit.size:
+            masses[hit[0]] += m
         else:
-            dirs.append(u)
-            masses.append(m)
-    if not dirs:
+            dirs[k], masses[k] = u, m
+            k += 1
+    if k == 0:
         return ReLUNet([np.zeros((1, W1.shape[1])), np.zeros((1, 1))])
-    root = np.sqrt(np.abs(masses))
-    return ReLUNet([np.array(dirs) * root[:, None], (np.sign(masses) * root)[None, :]])
+    root = np.sqrt(np.abs(masses[:k]))
+    return ReLUNet([dirs[:k] * root[:, None], (np.sign(masses[:k]) * root)[None, :]])
 
 
 def _equivalence_classes(nets: list, tol: float) -> int:
