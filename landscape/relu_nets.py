@@ -27,9 +27,11 @@ Every trainer is batched over random starts (leading axis ``n_starts``).
 
   whose value equals the non-convex optimum of ``1/2 ||relu(X W1^T) w2 - y||^2 +
   beta/2 (||W1||^2 + ||w2||^2)`` once the width is at least the number of non-zero
-  ``(v_i, w_i)``. The patterns are enumerated exactly (the cells of the hyperplane
-  arrangement ``{x_k^T u = 0}``) when ``X`` has at most 3 columns -- e.g. 2-D data plus a
-  bias column; otherwise they are sampled and the value is only an upper bound on the
+  ``(v_i, w_i)``. The patterns are enumerated (one direction per open cell of the
+  hyperplane arrangement ``{x_k^T u = 0}``, found in floating point, then certified: signs
+  confirmed in exact arithmetic and the number of cells checked against Zaslavsky's exact
+  count) when ``X`` has at most 3 columns -- e.g. 2-D data plus a bias column; otherwise, or
+  if the certification fails, they are sampled and the value is only an upper bound on the
   optimum ("sampled, lower bound not certified").
 * :func:`sample_relu` -- many starts of :func:`train_relu` classified against the convex
   reference ("global" / "best found", "spurious local minimum", "saddle", "diverging", "not
@@ -51,8 +53,11 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import itertools
+import math
 import time
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Sequence
 
 import numpy as np
@@ -66,6 +71,7 @@ from identifiability._validation import (
     check_rng,
     param_error,
 )
+from identifiability.exact import rank_exact
 from identifiability.relu import ReLUNet, _balance_arrays, equivalent
 
 from .critical_points import Minimum
@@ -784,14 +790,77 @@ def _cells_3d(A: np.ndarray) -> np.ndarray:
     return np.concatenate(dirs)
 
 
+def _integer_rows(A: np.ndarray) -> list[tuple[int, ...]]:
+    """Each float row as the primitive integer vector of the same line (floats are exact
+    dyadic rationals), sign fixed by its first non-zero entry."""
+    out = []
+    for row in A:
+        fr = [Fraction(float(x)) for x in row]
+        den = math.lcm(*(f.denominator for f in fr))
+        v = [int(f * den) for f in fr]
+        g = math.gcd(*v)
+        v = [x // g for x in v]
+        sign = 1 if next(x for x in v if x) > 0 else -1
+        out.append(tuple(sign * x for x in v))
+    return out
+
+
+def _cell_count(A: np.ndarray) -> int:
+    """Number of open cells of the central arrangement ``{a_k^T u = 0}`` (non-zero rows, at
+    most 3 columns), exactly (Zaslavsky): 2 for rank 1, ``2 n`` for rank 2 (``n`` distinct
+    hyperplanes), ``2 + 2 sum_L (m_L - 1)`` for rank 3 (``m_L`` hyperplanes through the
+    intersection line ``L``)."""
+    H = sorted(set(_integer_rows(A)))
+    rank = np.linalg.matrix_rank(np.array(H, dtype=float)) if len(H) < 3 else \
+        rank_exact(np.array(H, dtype=object)).rank
+    if rank == 1:
+        return 2
+    if rank == 2:
+        return 2 * len(H)
+    lines: dict[tuple, set] = {}
+    for i, j in itertools.combinations(range(len(H)), 2):
+        (a1, a2, a3), (b1, b2, b3) = H[i], H[j]
+        L = _integer_rows(np.array([[a2 * b3 - a3 * b2, a3 * b1 - a1 * b3,
+                                     a1 * b2 - a2 * b1]], dtype=object))[0]
+        lines.setdefault(L, set()).update((i, j))
+    return 2 + 2 * sum(len(m) - 1 for m in lines.values())
+
+
+def _cell_directions(A: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, bool]:
+    """One direction per distinct float sign vector of ``A u`` (the one farthest from the
+    hyperplanes), and whether all their signs are confirmed, non-zero, in exact arithmetic."""
+    G = A @ U.T                                          # (n_A, n_u)
+    margin = np.min(np.abs(G) / np.linalg.norm(A, axis=1)[:, None], axis=0) / \
+        np.linalg.norm(U, axis=1)
+    ok = margin > 0
+    S, U, margin = np.sign(G[:, ok]).T.astype(np.int8), U[ok], margin[ok]
+    _, inverse = np.unique(S, axis=0, return_inverse=True)
+    best = {}
+    for t in np.argsort(-margin, kind="stable"):       # keep the widest margin per cell
+        best.setdefault(int(inverse[t]), t)
+    reps = np.array(sorted(best.values()), dtype=int)
+    Ai = [[Fraction(float(x)) for x in row] for row in A]
+    for t in reps:
+        u = [Fraction(float(x)) for x in U[t]]
+        for k, a in enumerate(Ai):
+            v = sum(x * y for x, y in zip(a, u))
+            if (v > 0) - (v < 0) != S[t, k]:
+                return U[reps], False
+    return U[reps], True
+
+
 def activation_patterns(X: Any, *, n_samples: int | None = None, rng: Any = None
                         ) -> tuple[np.ndarray, bool]:
     """The distinct activation patterns ``1[X u >= 0]`` of the rows of ``X``.
 
     Returns ``(patterns, exhaustive)`` with ``patterns`` a bool array
-    ``(n_patterns, n_rows)``. Exhaustive (all the cells of the hyperplane arrangement) when
-    ``X`` has at most 3 columns and ``n_samples`` is None; otherwise ``n_samples`` random
-    Gaussian directions (default 200), not exhaustive.
+    ``(n_patterns, n_rows)``. With at most 3 columns and ``n_samples`` None, one direction
+    per cell of the hyperplane arrangement ``{x_k^T u = 0}`` is computed in floating point,
+    then certified: ``exhaustive`` is True only when every direction's signs, recomputed in
+    exact rational arithmetic (floats are exact dyadic rationals), are non-zero and the
+    number of distinct sign vectors equals the exact number of cells (Zaslavsky's count
+    from the intersection lattice); otherwise -- or with ``n_samples`` random Gaussian
+    directions (default 200, when ``X`` has more columns) -- it is False.
 
     >>> P, ex = activation_patterns(np.array([[1., 0.], [0., 1.], [1., 1.]]))
     >>> ex, len(P)
@@ -804,12 +873,12 @@ def activation_patterns(X: Any, *, n_samples: int | None = None, rng: Any = None
     if n_samples is None and d <= 3:
         A = X[rows]
         if not len(A):
-            U = np.ones((1, d))
-        elif d == 1:
-            U = np.array([[1.0], [-1.0]])
+            U, exhaustive = np.ones((1, d)), True
         else:
-            U = _cells_2d(A) if d == 2 else _cells_3d(A)
-        exhaustive = True
+            U = np.array([[1.0], [-1.0]]) if d == 1 else _cells_2d(A) if d == 2 else \
+                _cells_3d(A)
+            U, confirmed = _cell_directions(A, U)
+            exhaustive = confirmed and len(U) == _cell_count(A)
     else:
         n_samples = 200 if n_samples is None else check_int(n_samples, "n_samples", func, low=1)
         U = check_rng(rng, func).normal(size=(n_samples, d))

@@ -162,6 +162,25 @@ def test_activation_patterns_exhaustive_in_2d_and_3d():
     assert not ex4
 
 
+@pytest.mark.parametrize("rows, cells", [
+    ([[1, 0, 0], [0, 1, 0], [0, 0, 1]], 8),                       # coordinate planes
+    ([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], 14),           # 4 generic planes
+    ([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, -1, 0]], 12),          # 3 planes through the z axis
+    ([[1, -1, 0], [0, 1, -1], [1, 0, -1], [2, -2, 0]], 6),        # braid: rank 2, duplicates
+    ([[i, j, 1] for i in range(-2, 3) for j in range(-2, 3)], None),
+])
+def test_activation_patterns_count_is_certified_on_degenerate_arrangements(rows, cells):
+    X = np.array(rows, dtype=float)
+    P, ex = activation_patterns(X)
+    assert ex
+    if cells is not None:
+        assert len(P) == cells
+    # every pattern is an open cell: no duplicates, and sampling finds no other one
+    assert len({tuple(r) for r in P}) == len(P)
+    U = np.random.default_rng(1).normal(size=(20000, 3))
+    assert {tuple(r) for r in (X @ U.T > 0).T} <= {tuple(r) for r in P}
+
+
 def test_convex_reference_recovers_a_network_attaining_the_value():
     X, y = toy_2d(12)
     Xb = np.hstack([X, np.ones((12, 1))])
