@@ -1,4 +1,4 @@
-"""Tests of identifiability.relu: symmetries (C27), path-lifting (C34), local identifiability."""
+"""Tests of identifiability.relu: symmetries (C27, C30), path-lifting (C34), local identifiability."""
 
 import json
 from fractions import Fraction
@@ -249,3 +249,30 @@ def test_numerical_mode_agrees_with_exact():
     X = rng.integers(-4, 5, size=(30, 3))
     X = X[np.all(X @ teacher().weights[0].T != 0, axis=1)]
     assert local_identifiability(teacher(), X * 1.0, tol=1e-9).identifiable is True
+
+
+# ---------------------------------------------------------------- C30: scaling degeneracy
+
+def test_c30_rescaling_orbit_makes_a_one_sided_penalty_unattained():
+    # blind deconvolution y = a * s (THEORY C30) and its ReLU analogue: a one-hidden-layer
+    # net whose input weights are a and output weights s, rescaled along its symmetry orbit
+    inp, exp = ORACLES["C30"]["inputs"], ORACLES["C30"]["expected"]
+    a, s, y = (np.array(inp[k]) for k in ("a", "s", "y"))
+    net = ReLUNet([a[:, None], s[None, :]])
+    X = np.array([[-2.0], [-1.0], [0.5], [3.0]])
+    l1 = []
+    for c in inp["c_values"]:
+        assert np.array_equal(np.convolve(c * a, s / c), y)
+        moved = transform(net, [[0, 1]], [[c, c]])
+        assert np.allclose(moved(X), net(X), rtol=0, atol=1e-12)      # same function
+        assert equivalent(net, moved, tol=1e-12)
+        l1.append(np.abs(moved.weights[1]).sum())
+    assert np.allclose(l1, [3.0 / c for c in inp["c_values"]])
+    # ||s / c||_1 -> inf = 0 along the orbit, never attained (s / c != 0)
+    assert exp["inf_over_scalings_of_l1(s)"] == 0.0 and not exp["attained"]
+    assert all(b < a_ for a_, b in zip(l1, l1[1:])) and min(l1) > 0
+    # the normalisation: balance() picks the point of the orbit with the smallest norm
+    bal = balance(net)
+    norms = [np.sqrt(sum((W ** 2).sum() for W in transform(net, [[0, 1]], [[c, c]]).weights))
+             for c in np.geomspace(0.1, 10, 41)]
+    assert np.sqrt(sum((W ** 2).sum() for W in bal.weights)) <= min(norms) + 1e-12
