@@ -15,6 +15,7 @@ from .datasets import load_cifar10, load_digits, teacher_student
 from .existence import (DivergenceEvidence, Existence, MinimizingSequence, ReLUExistence,
                         infimum_attained, relu_optimum_exists)
 from .executors import map_chunks, seed_plan
+from .relu_existence import Components, ExactFit, NoExactFit, lu_sequence
 from .relu_nets import (ConvexReference, PruningResult, ReLUProblem, SupermaskResult,
                         TrainResult, activation_patterns, convex_reference, diverging,
                         magnitude_pruning, sample_relu, supermask, train_relu)
@@ -31,7 +32,8 @@ from .projections import (Constraint, compose, normalize_frobenius, project_supp
 __all__ = [
     "critical_points", "existence", "sample", "Problem", "Minimum", "CLASSES", "LandscapeReport",
     "infimum_attained", "Existence", "MinimizingSequence", "DivergenceEvidence",
-    "relu_optimum_exists", "ReLUExistence", "moment_lower_bound", "LowerBound", "map_chunks",
+    "relu_optimum_exists", "ReLUExistence", "Components", "ExactFit", "NoExactFit",
+    "lu_sequence", "moment_lower_bound", "LowerBound", "map_chunks",
     "seed_plan",
     "train_relu", "TrainResult", "diverging", "magnitude_pruning", "PruningResult", "supermask",
     "SupermaskResult", "convex_reference", "ConvexReference", "activation_patterns",
