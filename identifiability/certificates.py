@@ -219,33 +219,14 @@ def _verify_algebraic(v: Verdict, cert: AlgebraicCertificate, steps: tuple) -> b
 
 
 def _verify_not_unique(v: Verdict, cert: AlternativeCertificate) -> bool:
-    from .equivalence import equivalent
+    from .equivalence import same_class
 
     if v.factors is None:
         return False
     T1, T2 = cert.factors
     if not (_product_matches(v, *v.factors) and _product_matches(v, T1, T2)):
         return False
-    S1, S2 = v.factors
-    if v.tol is None:
-        import sympy
-
-        if any(isinstance(x, sympy.Basic) for M in (S1, S2, T1, T2) for x in np.ravel(M)
-               if not isinstance(x, (int, float))):
-            # algebraic entries: compare the rank-one contributions symbolically
-            return _contributions_differ(S1, S2, T1, T2)
-        return not bool(equivalent([S1, S2], [T1, T2]))
-    return not bool(equivalent([S1, S2], [T1, T2], tol=v.tol))
-
-
-def _contributions_differ(S1: np.ndarray, S2: np.ndarray, T1: np.ndarray, T2: np.ndarray) -> bool:
-    import sympy
-
-    def multiset(X: np.ndarray, Y: np.ndarray) -> list:
-        return sorted((str(sympy.Matrix(np.outer(X[:, k], Y[k, :]).tolist()).applyfunc(
-            sympy.nsimplify)) for k in range(X.shape[1])))
-
-    return multiset(S1, S2) != multiset(T1, T2)
+    return not same_class(v.factors, (T1, T2), tol=v.tol)
 
 
 def _verify_infeasible(v: Verdict, obs: Obstruction) -> bool:

@@ -70,7 +70,8 @@ from sympy.utilities.iterables import multiset_permutations
 from ._validation import as_matrix, check_tol, param_error
 from .exact import GaussianRational, InexactInputError, to_exact
 
-__all__ = ["OrbitWitness", "Equivalence", "equivalent", "canonical_form", "rank_one_contributions"]
+__all__ = ["OrbitWitness", "Equivalence", "equivalent", "canonical_form", "rank_one_contributions",
+           "same_class"]
 
 #: Largest number of orderings of look-alike inner indices that :func:`canonical_form` tries.
 MAX_ORDERINGS = 20_000
@@ -818,3 +819,82 @@ def rank_one_contributions(S1: Any, S2: Any) -> np.ndarray:
         raise param_error(func, "S2", f"a matrix with {S1.shape[1]} rows (the columns of S1)",
                           f"shape {S2.shape}", raw=True)
     return S1.T[:, :, None] * S2[:, None, :]
+
+
+# --------------------------------------------------------------------------------------
+# algebraic entries (exact solutions of Groebner systems)
+# --------------------------------------------------------------------------------------
+
+def _algebraic(mats: Sequence[Any]) -> bool:
+    import sympy
+
+    return any(isinstance(x, sympy.Basic) and not isinstance(x, sympy.Rational)
+               for M in mats for x in np.ravel(np.asarray(M, dtype=object)))
+
+
+def _alg_zero(x: Any) -> bool:
+    """Exact zero test of an algebraic number (its minimal polynomial is ``t``)."""
+    import sympy
+
+    x = sympy.nsimplify(x) if not isinstance(x, sympy.Basic) else x
+    if x.is_Rational:
+        return x == 0
+    t = sympy.Dummy("t")
+    return sympy.minimal_polynomial(x, t) == t
+
+
+def _pair_key(u: np.ndarray, v: np.ndarray) -> tuple:
+    """The class of one inner index ``(u, v)`` modulo ``(d u, v / d)``, ``d != 0``: the
+    contribution ``u v^T`` when both are non-zero, else the non-zero vector up to scale."""
+    import sympy
+
+    uz = [bool(_alg_zero(x)) for x in u]
+    vz = [bool(_alg_zero(x)) for x in v]
+    if not all(uz) and not all(vz):
+        return ("uv", tuple(sympy.nsimplify(a) * sympy.nsimplify(b) for a in u for b in v))
+    w, wz, side = (v, vz, "0v") if all(uz) else (u, uz, "u0")
+    if all(wz):
+        return ("00",)
+    lead = w[wz.index(False)]
+    return (side, tuple(sympy.nsimplify(x) / sympy.nsimplify(lead) for x in w))
+
+
+def _keys_equal(a: tuple, b: tuple) -> bool:
+    return a[0] == b[0] and len(a) == len(b) and all(
+        len(x) == len(y) and all(_alg_zero(p - q) for p, q in zip(x, y))
+        for x, y in zip(a[1:], b[1:]))
+
+
+def same_class(factors_a: Sequence[Any], factors_b: Sequence[Any], *,
+               tol: float | None = None) -> bool:
+    """Are two factorizations equivalent modulo permutation and scaling of the inner
+    dimensions? :func:`equivalent` for rational, Gaussian rational and float factors; for two
+    factors with algebraic entries (sympy numbers such as ``sqrt(2)``, from the exact
+    solutions of a Groebner system, ``tol=None``) the inner indices are matched one to one by
+    their classes ``u v^T`` (or the non-zero vector up to scale when the other is zero),
+    compared exactly through minimal polynomials.
+
+    >>> import sympy
+    >>> r = sympy.sqrt(2)
+    >>> S = [np.array([[r], [1]], dtype=object), np.array([[1, r]], dtype=object)]
+    >>> same_class(S, [np.array([[1], [1 / r]], dtype=object), np.array([[r, 2]], dtype=object)])
+    True
+    >>> same_class(S, [np.array([[-r], [1]], dtype=object), np.array([[1, r]], dtype=object)])
+    False
+    """
+    if tol is not None or not (_algebraic(factors_a) or _algebraic(factors_b)):
+        return bool(equivalent(list(factors_a), list(factors_b), tol=tol))
+    if len(factors_a) != 2 or len(factors_b) != 2:
+        raise param_error("same_class", "factors_a", "two factors when entries are algebraic",
+                          f"{len(factors_a)} and {len(factors_b)} factors", raw=True)
+    (S1, S2), (T1, T2) = ([np.asarray(M, dtype=object) for M in F] for F in (factors_a, factors_b))
+    if S1.shape != T1.shape or S2.shape != T2.shape:
+        return False
+    left = [_pair_key(S1[:, k], S2[k, :]) for k in range(S1.shape[1])]
+    right = [_pair_key(T1[:, k], T2[k, :]) for k in range(T1.shape[1])]
+    for a in left:
+        hit = next((j for j, b in enumerate(right) if _keys_equal(a, b)), None)
+        if hit is None:
+            return False
+        right.pop(hit)
+    return True

@@ -75,7 +75,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ._validation import as_matrix, check_choice, check_int, check_tol
-from .equivalence import equivalent
+from .equivalence import _alg_zero, _algebraic, same_class
 from .exact import InexactInputError, rank_exact, to_exact
 from .graphs import is_zero
 from .supports import all_supports
@@ -394,8 +394,8 @@ def _enumerate(A: np.ndarray, nonzero: np.ndarray, mode: str, k1: int, k2: int, 
             continue
         v = check_uniqueness(A, s1, s2, tol=tol, **opts)
         verdicts.append(v)
-        if v.status == "not_unique" and not equivalent(list(v.factors),
-                                                       list(v.certificate.factors), tol=tol):
+        if v.status == "not_unique" and not same_class(v.factors, v.certificate.factors,
+                                                       tol=tol):
             cert = SparseAlternative(v.factors, v.certificate.factors, ((s1, s2), (s1, s2)),
                                      f"two inequivalent factorizations on one admissible support "
                                      f"pair: {v.reason}")
@@ -409,7 +409,7 @@ def _enumerate(A: np.ndarray, nonzero: np.ndarray, mode: str, k1: int, k2: int, 
             undecided = undecided or v
         if first is None:
             first = v
-        elif not equivalent(list(first.factors), list(v.factors), tol=tol):
+        elif not same_class(first.factors, v.factors, tol=tol):
             cert = SparseAlternative(first.factors, v.factors,
                                      ((first.support1, first.support2), (s1, s2)),
                                      "two admissible support pairs give inequivalent "
@@ -546,8 +546,15 @@ def _is_factorization(v: SparseVerdict, S1: Any, S2: Any) -> bool:
     if S1.ndim != 2 or S2.ndim != 2 or S1.shape[1] != S2.shape[0] or \
             S1.shape[0] != v.A.shape[0] or S2.shape[1] != v.A.shape[1]:
         return False
+    if not _admissible(S1, S2, v.mode, v.k1, v.k2):
+        return False
+    if v.tol is None and _algebraic((S1, S2)):        # exact solutions of a Groebner system
+        from .certificates import _as_sympy_free
+
+        P = _as_sympy_free(S1).dot(_as_sympy_free(S2))
+        return all(_alg_zero(p - a) for p, a in zip(P.flat, to_exact(v.A).flat))
     masks = [np.ones(S1.shape, bool), np.ones(S2.shape, bool)]
-    return _admissible(S1, S2, v.mode, v.k1, v.k2) and _is_chain_of((S1, S2), v.A, masks, v.tol)
+    return _is_chain_of((S1, S2), v.A, masks, v.tol)
 
 
 def _verify_proof(v: SparseVerdict, proof: SparseProof, nonzero: np.ndarray) -> bool:
@@ -572,7 +579,7 @@ def _verify(v: SparseVerdict) -> bool:
     if v.status == "not_unique":
         return (isinstance(cert, SparseAlternative) and _is_factorization(v, *cert.first)
                 and _is_factorization(v, *cert.second)
-                and not equivalent(list(cert.first), list(cert.second), tol=v.tol))
+                and not same_class(cert.first, cert.second, tol=v.tol))
     if isinstance(cert, BlockCertificate):
         return v.status == "unique" and _verify_blocks(v, cert)
     if not isinstance(cert, tuple):
@@ -599,7 +606,7 @@ def _verify(v: SparseVerdict) -> bool:
     feasible = [w for w in last.verdicts if w.status != "infeasible"]
     return (bool(feasible) and all(w.status == "unique" for w in feasible)
             and v.factors is not None and _is_factorization(v, *v.factors)
-            and all(equivalent(list(v.factors), list(w.factors), tol=v.tol) for w in feasible))
+            and all(same_class(v.factors, w.factors, tol=v.tol) for w in feasible))
 
 
 def _verify_blocks(v: SparseVerdict, cert: BlockCertificate) -> bool:

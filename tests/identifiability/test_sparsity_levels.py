@@ -1,5 +1,6 @@
 """Tests of identifiability.sparsity_levels (uniqueness with prescribed sparsity levels)."""
 
+import dataclasses
 from itertools import product
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from identifiability.equivalence import equivalent
+from identifiability.equivalence import equivalent, same_class
 from identifiability.sparsity_levels import (BlockCertificate, SparseAlternative, SparseVerdict,
                                              check_uniqueness_sparse)
 from identifiability.supports import all_supports
@@ -42,7 +43,7 @@ def brute_force(A, k1, k2, mode, r):
             undecided = True
         if v.factors is not None:
             solutions.append(v.factors)
-    if any(not equivalent(list(solutions[0]), list(s)) for s in solutions[1:]):
+    if any(not same_class(solutions[0], s) for s in solutions[1:]):
         return "not_unique"
     if undecided:
         return "undecided"
@@ -154,6 +155,21 @@ def test_bad_matrix_is_named():
         check_uniqueness_sparse(np.eye(2, dtype=bool), 1, 1)
     with pytest.raises(ValueError, match="'A'"):
         check_uniqueness_sparse(np.array([[np.nan]]), 1, 1)
+
+
+def test_algebraic_alternatives_from_groebner_are_compared_exactly():
+    # found by hypothesis: the lifted system of one support pair has two real solutions
+    # in Q(sqrt 2); both factorizations multiply back exactly and are inequivalent
+    A = np.array([[0, -1, 2], [2, 1, 1], [-2, 1, 2]])
+    v = check_uniqueness_sparse(A, 2, 2, mode="columns", max_candidates=3000)
+    assert v.status == "not_unique" and v.r == 3 and v.verify()
+    first, second = v.certificate.first, v.certificate.second
+    assert not same_class(first, second) and same_class(first, first)
+    for S1, S2 in (first, second):
+        assert np.allclose(np.asarray(S1, complex) @ np.asarray(S2, complex), A)
+    # a tampered certificate (the same factorization twice) no longer verifies
+    bad = dataclasses.replace(v, certificate=dataclasses.replace(v.certificate, second=first))
+    assert not bad.verify()
 
 
 # ----------------------------------------------------------------------------- property
