@@ -41,6 +41,9 @@ from .projections import Constraint, compose, support, topk, topk_cols, topk_row
 __all__ = ["LandscapeReport"]
 
 
+#: Short class names for the figure's labels.
+_SHORT = {"spurious local minimum": "spurious", "not converged": "not conv."}
+
 #: Minima listed by ``summary()`` (all of them are in ``explain()``).
 _SHOWN = 6
 
@@ -268,11 +271,11 @@ class LandscapeReport:
         ax[0].set_xlabel("final objective")
         ax[0].set_ylabel("starts")
         ax[0].legend()
-        names = [f"{c.kind}\n{c.value:.4g}" for c in self.clusters]
+        names = [f"{_SHORT.get(c.kind, c.kind)}\n{c.value:.4g}" for c in self.clusters]
         fr = [c.fraction for c in self.clusters]
         for k in ("diverging", "not converged"):
             if k in self.counts():
-                names.append(k)
+                names.append(_SHORT.get(k, k))
                 fr.append(self.counts()[k] / self.n_starts)
         ax[1].bar(range(len(fr)), fr, color=[f"C{i % 10}" for i in range(len(fr))])
         ax[1].set_xticks(range(len(fr)), names, fontsize=7)
@@ -322,7 +325,8 @@ class LandscapeReport:
         cs = ax.contourf(S, T, np.log10(Z - Z.min() + 1e-3), levels=30, cmap="viridis")
         ax.plot([-1, 1], [0, 0], "r*", ms=10)
         for x, c in ((-1, mins[0]), (1, mins[1])):
-            ax.annotate(f"{c.kind} {c.value:.4g}", (x, 0.1), color="w", ha="center")
+            ax.annotate(f"{_SHORT.get(c.kind, c.kind)} {c.value:.4g}", (x, 0.1), color="w",
+                        ha="center")
         ax.set_title("log10(f - min f) on a plane through two minima")
         ax.figure.colorbar(cs, ax=ax)
 

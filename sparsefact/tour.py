@@ -141,12 +141,67 @@ def _fixed_support(out: Path, figures: bool) -> list[str]:
     return md + [""]
 
 
+def _landscape(out: Path, figures: bool) -> list[str]:
+    from landscape import Problem, infimum_attained, sample
+
+    A33 = np.array([[3.0, 0, 1], [0, 1, -3], [1, -3, -2]])
+    I33 = np.array([[1, 0], [1, 1], [0, 1]], dtype=bool)
+    rep = sample(Problem(A33, supports=[I33, I33.T]), 64, rng=1)
+    print("C33, 64 PALM starts:")
+    print(rep.summary())
+    L = np.array([[1, 0], [1, 1]], dtype=bool)
+    ex = infimum_attained(L, L.T, np.array([[0.0, 1], [1, 0]]))
+    line = f"C03 (LU of the antidiagonal): infimum attained = {ex.attained}; {ex.reason}"
+    print(line)
+    md = ["C33, 64 PALM starts:", "", "```", rep.summary(), "```", "", f"- {line}", ""]
+    if figures:
+        import matplotlib.pyplot as plt
+
+        fig = rep.plot()
+        fig.savefig(out / "landscape_c33.png", dpi=100)
+        plt.close(fig)
+        md += ["![landscape of C33](landscape_c33.png)", ""]
+    return md
+
+
+def _relu(out: Path, figures: bool) -> list[str]:
+    from landscape import ReLUProblem, relu_optimum_exists, sample
+
+    S1, S2 = np.array([[1, 1], [0, 1]]), np.array([[1, 0], [1, 1]])
+    X = np.array([[1, 1], [2, 1], [1, 2]])
+    ex = relu_optimum_exists([S1, S2], X, X[:, ::-1], n_starts=2, n_iter=300)
+    print(f"C28 (sparse ReLU, LU supports): {ex.status} (certificate verified: {ex.verify()})")
+    print(ex.explain())
+    rng = np.random.default_rng(0)
+    Xt = rng.uniform(-1, 1, size=(12, 2))
+    rep = sample(ReLUProblem(Xt, np.abs(Xt[:, 0]) - Xt[:, 1] ** 2, width=8, beta=0.05), 16,
+                 rng=0)
+    print("two-layer ReLU net on 12 points in 2-D, 16 L-BFGS starts vs the convex optimum:")
+    print(rep.summary())
+    print(f"{rep.fraction_within(0.01):.0%} of the starts within 1% of the convex value")
+    md = ["```", ex.explain(), "```", "",
+          "Two-layer ReLU net on 12 points in 2-D, 16 L-BFGS starts vs the convex optimum "
+          "(Pilanci & Ergen):", "", "```", rep.summary(),
+          f"{rep.fraction_within(0.01):.0%} of the starts within 1% of the convex value", "```",
+          ""]
+    if figures:
+        import matplotlib.pyplot as plt
+
+        fig = rep.plot()
+        fig.savefig(out / "relu_landscape.png", dpi=100)
+        plt.close(fig)
+        md += ["![ReLU landscape](relu_landscape.png)", ""]
+    return md
+
+
 SECTIONS: list[tuple[str, Callable[[Path, bool], list[str]]]] = [
     ("Two-layer uniqueness with fixed supports", _two_layer),
     ("Generic and symbolic uniqueness", _generic),
     ("Beyond fixed supports: chains, butterflies, sparsity levels", _beyond_fixed),
     ("Butterflies: reverse-engineering Hadamard and the DFT", _butterfly),
     ("Global optima on tractable supports", _fixed_support),
+    ("Landscapes: spurious minima and missing optima", _landscape),
+    ("Sparse ReLU networks: existence of optima, landscape vs the convex optimum", _relu),
 ]
 
 
