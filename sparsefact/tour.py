@@ -141,6 +141,16 @@ def _fixed_support(out: Path, figures: bool) -> list[str]:
     return md + [""]
 
 
+def _report_figure(rep, out: Path, name: str, alt: str) -> list[str]:
+    """Save ``rep.plot()`` (a LandscapeReport) as ``out/name.png``; its Markdown lines."""
+    import matplotlib.pyplot as plt
+
+    fig = rep.plot()
+    fig.savefig(out / f"{name}.png", dpi=100)
+    plt.close(fig)
+    return [f"![{alt}]({name}.png)", ""]
+
+
 def _landscape(out: Path, figures: bool) -> list[str]:
     from landscape import Problem, infimum_attained, sample
 
@@ -154,14 +164,7 @@ def _landscape(out: Path, figures: bool) -> list[str]:
     line = f"C03 (LU of the antidiagonal): infimum attained = {ex.attained}; {ex.reason}"
     print(line)
     md = ["C33, 64 PALM starts:", "", "```", rep.summary(), "```", "", f"- {line}", ""]
-    if figures:
-        import matplotlib.pyplot as plt
-
-        fig = rep.plot()
-        fig.savefig(out / "landscape_c33.png", dpi=100)
-        plt.close(fig)
-        md += ["![landscape of C33](landscape_c33.png)", ""]
-    return md
+    return md + (_report_figure(rep, out, "landscape_c33", "landscape of C33") if figures else [])
 
 
 def _relu(out: Path, figures: bool) -> list[str]:
@@ -184,14 +187,7 @@ def _relu(out: Path, figures: bool) -> list[str]:
           "(Pilanci & Ergen):", "", "```", rep.summary(),
           f"{rep.fraction_within(0.01):.0%} of the starts within 1% of the convex value", "```",
           ""]
-    if figures:
-        import matplotlib.pyplot as plt
-
-        fig = rep.plot()
-        fig.savefig(out / "relu_landscape.png", dpi=100)
-        plt.close(fig)
-        md += ["![ReLU landscape](relu_landscape.png)", ""]
-    return md
+    return md + (_report_figure(rep, out, "relu_landscape", "ReLU landscape") if figures else [])
 
 
 SECTIONS: list[tuple[str, Callable[[Path, bool], list[str]]]] = [
