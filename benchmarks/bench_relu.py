@@ -7,7 +7,8 @@ Run: python benchmarks/bench_relu.py   (single-threaded BLAS, set below)
    sparsity (fixed random supports), versus the torch back end when torch is installed
    (after a warm-up call: torch's import and first-call set-up take seconds).
 2. Solve time of landscape.relu_nets.convex_reference versus the number of samples n
-   (digits 0/1, PCA to 2 dimensions; without / with a bias column: d = 2 / 3).
+   (digits 0/1, PCA to 2 dimensions; without / with a bias column: d = 2 / 3), and the width
+   of the certified interval [dual lower bound, objective of the recovered network].
 3. Teacher-student: fraction of 50 random starts of the proximal trainer (PALM on the
    teacher's supports, 300 sweeps) that recover a sparse one-hidden-layer teacher modulo
    permutation and positive rescaling (identifiability.relu.equivalent, tol 1e-4), without
@@ -63,7 +64,8 @@ def throughput() -> None:
 
 def convex_times() -> None:
     print("\nconvex reference (Pilanci-Ergen, cvxpy default solver), digits 0/1, PCA 2")
-    print(f"{'n':>5s}{'d':>3s}{'patterns':>10s}{'seconds':>10s}{'neurons':>9s}  value")
+    print(f"{'n':>5s}{'d':>3s}{'patterns':>10s}{'seconds':>10s}{'neurons':>9s}  value"
+          "        certified gap (objective - dual bound) / objective")
     for bias in (False, True):
         for n in ((10, 20, 40, 80) if not bias else (10, 20, 40)):
             X, y = load_digits(classes=(0, 1), n_components=2, n_samples=n, rng=0)
@@ -71,7 +73,8 @@ def convex_times() -> None:
                 X = np.hstack([X, np.ones((n, 1))])
             ref = convex_reference(X, y, beta=0.1)
             print(f"{n:>5d}{X.shape[1]:>3d}{ref.n_patterns:>10d}{ref.solve_time:>10.2f}"
-                  f"{ref.n_neurons:>9d}  {ref.value:.6g}")
+                  f"{ref.n_neurons:>9d}  {ref.value:<12.6g} "
+                  f"{(ref.objective - ref.lower_bound) / ref.objective:.1e}")
 
 
 def _teachers():

@@ -353,7 +353,7 @@ def _save_problem(p: Any, convex: Any, arrays: dict) -> dict:
         arrays.update(convex_W1=convex.net.weights[0], convex_W2=convex.net.weights[1])
         meta["convex"] = {k: getattr(convex, k) for k in ("value", "objective", "exhaustive",
                                                           "n_patterns", "n_neurons", "status",
-                                                          "solve_time")}
+                                                          "solve_time", "lower_bound")}
     return meta
 
 

@@ -174,7 +174,8 @@ def test_sample_dispatches_relu_problems_to_the_convex_reference():
     X = np.array([[-1.0], [0.0], [1.0], [2.0]])
     land = sample(ReLUProblem(X, np.array([1.0, 0.0, 1.0, 2.0]), width=4, beta=1e-2), 4, rng=0)
     assert isinstance(land, LandscapeReport) and land.convex.exhaustive
-    assert land.reference_kind == "global" and land.reference == land.convex.value
+    assert land.reference_kind == "global" and land.reference == land.convex.objective
+    assert land.lower_bound == land.convex.lower_bound
     assert land.objective.min() >= land.reference - 1e-6 * max(1.0, land.reference)
     again = sample(ReLUProblem(X, np.array([1.0, 0.0, 1.0, 2.0]), width=4, beta=1e-2), 4, rng=0,
                    executor="joblib")

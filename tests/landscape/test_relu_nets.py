@@ -191,7 +191,13 @@ def test_convex_reference_recovers_a_network_attaining_the_value():
     res = train_relu(Xb, y, 8, bias=False, weight_decay=0.05, method="lbfgs", n_iter=300,
                      n_starts=2, rng=0)
     assert res.objective.min() >= ref.value * (1 - 1e-4)
-    assert "certified" in repr(ref)
+    # the dual certificate: the optimum lies in [lower_bound, objective], a tiny interval
+    assert ref.lower_bound <= ref.value + 1e-12 and ref.lower_bound <= ref.objective
+    assert ref.objective - ref.lower_bound <= 1e-6 * ref.objective
+    assert res.objective.min() >= ref.lower_bound
+    assert "dual bound" in repr(ref)
+    sampled = convex_reference(Xb, y, beta=0.05, n_patterns=30, rng=0)
+    assert not sampled.exhaustive and sampled.lower_bound is None
 
 
 def test_sample_relu_on_toy_2d_against_convex_value():
@@ -202,7 +208,8 @@ def test_sample_relu_on_toy_2d_against_convex_value():
     assert rep.objective.shape == (4,) and set(rep.labels) <= set(CLASSES)
     # the convex value is a certified lower bound: no trained network beats it
     assert np.all(rep.objective >= rep.convex.value * (1 - 1e-4))
-    assert rep.reference_kind == "global" and rep.reference == rep.convex.value
+    assert rep.reference_kind == "global" and rep.reference == rep.convex.objective
+    assert rep.lower_bound == rep.convex.lower_bound <= rep.reference
     assert rep.fraction_within(0.01) >= 1 / 4        # measured 0.5-0.6, see report
     assert rep.fraction_global == rep.fraction_within(0.01)
     g = rep.labels == "global"
@@ -221,7 +228,7 @@ def test_sample_dispatches_relu_problems_to_the_same_report(tmp_path):
     assert isinstance(rep, LandscapeReport) and rep.factors[0].shape == (4, 1, 3)
     # one neuron cannot realise the convex solution: its value is only a lower bound
     assert rep.convex.n_neurons > 1
-    assert rep.reference_kind == "best found" and rep.lower_bound == rep.convex.value
+    assert rep.reference_kind == "best found" and rep.lower_bound == rep.convex.lower_bound
     assert rep.reference >= rep.lower_bound
     assert "not certified" in rep.summary()
     rep.save(tmp_path / "relu")
@@ -229,6 +236,7 @@ def test_sample_dispatches_relu_problems_to_the_same_report(tmp_path):
     assert isinstance(back.problem, ReLUProblem) and back.problem.width == 1
     assert np.array_equal(back.objective, rep.objective) and back.counts() == rep.counts()
     assert back.convex.value == rep.convex.value
+    assert back.convex.lower_bound == rep.convex.lower_bound is not None
     assert np.array_equal(back.convex.net.weights[0], rep.convex.net.weights[0])
     with pytest.raises(ValueError, match="'algorithm' parameter of sample"):
         sample(prob, 2, rng=0, algorithm="adam")
