@@ -1041,7 +1041,7 @@ def _dual_lower_bound(X: np.ndarray, y: np.ndarray, P: np.ndarray, beta: float,
         g = X.T @ (Di * lam)
         A = (2 * Di - 1)[:, None] * X
         for sgn in (1.0, -1.0):
-            mu = nnls(A.T, -sgn * g)[0]
+            mu = np.maximum(nnls(A.T, -sgn * g)[0], 0.0)      # any mu >= 0 is valid
             c = sgn * g + A.T @ mu
             err = gamma * (np.abs(X).T @ (np.abs(lam) * Di + mu))
             worst = max(worst, float(np.linalg.norm(np.abs(c) + err)) * (1 + gamma))

@@ -346,3 +346,21 @@ def test_relu_problem_validates_its_inputs():
     ref = convex_reference(np.ones((3, 1)), np.ones(3), beta=0.1)
     with pytest.raises(TypeError, match="'reference' parameter of sample_relu"):
         sample_relu(vec, 2, rng=0, reference=ref)
+
+
+def test_dual_lower_bound_is_below_every_network_objective():
+    # random networks of every width and trained ones never beat the certified bound
+    X, y = toy_2d(10)
+    Xb = np.hstack([X, np.ones((10, 1))])
+    ref = convex_reference(Xb, y, beta=0.1)
+    rng = np.random.default_rng(0)
+    for width in (1, 3, 12):
+        W1 = rng.normal(size=(200, width, 3))
+        w2 = rng.normal(size=(200, width))
+        F = 0.5 * ((np.maximum(Xb @ np.swapaxes(W1, 1, 2), 0) @ w2[:, :, None])[..., 0] - y) ** 2
+        F = F.sum(axis=1) + 0.05 * ((W1 ** 2).sum(axis=(1, 2)) + (w2 ** 2).sum(axis=1))
+        assert F.min() >= ref.lower_bound
+    # a weaker residual (the zero network) still gives a valid, smaller bound
+    from landscape.relu_nets import _dual_lower_bound
+    P, ex = activation_patterns(Xb)
+    assert ex and 0 <= _dual_lower_bound(Xb, y, P, 0.1, -y) <= ref.lower_bound
