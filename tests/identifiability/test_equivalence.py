@@ -372,3 +372,24 @@ def test_bad_types_and_tol_are_rejected():
         canonical_form([np.eye(2)] * 2, tol=-1)
     with pytest.raises(ValueError, match="tol="):
         canonical_form([np.array([[0.1]]), np.array([[1.0]])])
+
+
+def test_same_class_with_algebraic_entries():
+    import sympy
+
+    from identifiability.equivalence import same_class
+
+    r = sympy.sqrt(2)
+    S = [np.array([[r, 0], [1, 1]], dtype=object), np.array([[1, r], [0, 2]], dtype=object)]
+    # permuted and rescaled by (1/r, 3): same class
+    T = [np.array([[0, 1], [3, 1 / r]], dtype=object),
+         np.array([[0, sympy.Rational(2, 3)], [r, 2]], dtype=object)]
+    assert same_class(S, T) and same_class(T, S)
+    # one contribution changed by a sign: another class
+    U = [np.array([[-r, 0], [1, 1]], dtype=object), S[1]]
+    assert not same_class(S, U)
+    # zero column: the other vector counts up to scale only
+    Z = [np.array([[0, 0], [0, 1]], dtype=object), np.array([[1, r], [0, 2]], dtype=object)]
+    Z2 = [Z[0], np.array([[2, 2 * r], [0, 2]], dtype=object)]
+    Z3 = [Z[0], np.array([[1, 1], [0, 2]], dtype=object)]
+    assert same_class(Z, Z2) and not same_class(Z, Z3)

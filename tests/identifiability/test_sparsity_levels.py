@@ -5,6 +5,7 @@ from itertools import product
 
 import numpy as np
 import pytest
+import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -164,6 +165,8 @@ def test_algebraic_alternatives_from_groebner_are_compared_exactly():
     v = check_uniqueness_sparse(A, 2, 2, mode="columns", max_candidates=3000)
     assert v.status == "not_unique" and v.r == 3 and v.verify()
     first, second = v.certificate.first, v.certificate.second
+    assert any(isinstance(x, sympy.Basic) and not x.is_Rational
+               for M in first + second for x in np.ravel(M))          # the algebraic path
     assert not same_class(first, second) and same_class(first, first)
     for S1, S2 in (first, second):
         assert np.allclose(np.asarray(S1, complex) @ np.asarray(S2, complex), A)
