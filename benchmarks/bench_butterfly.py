@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from landscape.butterfly import butterfly_factorize, dft, hadamard  # noqa: E402
+from landscape.engine.butterfly import butterfly_factorize, dft, hadamard  # noqa: E402
 
 TRANSFORMS = {"hadamard": (hadamard, None), "dft": (dft, "bit_reversal")}
 

@@ -17,7 +17,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from identifiability.multilayer import check_butterfly_uniqueness  # noqa: E402
+from identifiability.chains import check_butterfly_uniqueness  # noqa: E402
 from identifiability.supports import butterfly_split_supports, butterfly_supports  # noqa: E402
 from identifiability.two_layer import check_uniqueness  # noqa: E402
 

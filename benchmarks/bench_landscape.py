@@ -16,7 +16,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from landscape.critical_points import Problem, _descend, _Settings, sample  # noqa: E402
+from landscape.linear.sampling import Problem, _descend, _Settings, sample  # noqa: E402
 from landscape.executors import map_chunks, seed_plan  # noqa: E402
 
 QUICK = "--quick" in sys.argv

@@ -23,9 +23,9 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from landscape.hierarchical import hadamard_constraints, hierarchical  # noqa: E402
-from landscape.palm import palm4msa  # noqa: E402
-from landscape.projections import splincol, topk_rows  # noqa: E402
+from landscape.engine.hierarchical import hadamard_constraints, hierarchical  # noqa: E402
+from landscape.engine.palm import palm4msa  # noqa: E402
+from landscape.engine.projections import splincol, topk_rows  # noqa: E402
 
 PYFAUST = {"palm_real": 0.036, "palm_complex": 0.29, "hadamard_time": 26.0, "hadamard_err": 3e-13}
 

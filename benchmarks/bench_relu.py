@@ -33,9 +33,9 @@ import numpy as np  # noqa: E402
 
 from identifiability.relu import ReLUNet, equivalent, local_identifiability  # noqa: E402
 from landscape.datasets import load_digits, teacher_student  # noqa: E402
-from landscape.projections import support  # noqa: E402
-from landscape.critical_points import sample  # noqa: E402
-from landscape.relu_nets import ReLUProblem, convex_reference, train_relu  # noqa: E402
+from landscape.engine.projections import support  # noqa: E402
+from landscape.linear.sampling import sample  # noqa: E402
+from landscape.relu.training import ReLUProblem, convex_reference, train_relu  # noqa: E402
 
 
 def throughput() -> None:
@@ -56,7 +56,7 @@ def throughput() -> None:
     if importlib.util.find_spec("torch") is None:
         print(f"{'torch':<22s}{'-':>9s}{'skipped (torch not installed)':>30s}")
     else:
-        from landscape.relu_torch import train_torch
+        from landscape.relu.torch_backend import train_torch
         train_torch(X[:64], Y[:64], 128, masks=masks, n_iter=1, batch_size=64, rng=0)  # warm-up
         t0 = time.perf_counter()
         train_torch(X, Y, 128, masks=masks, n_iter=epochs, batch_size=64, rng=0)

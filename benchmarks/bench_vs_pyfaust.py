@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_palm  # noqa: E402
 from bench_butterfly import time_one  # noqa: E402
 
-from landscape.butterfly import dft  # noqa: E402
+from landscape.engine.butterfly import dft  # noqa: E402
 
 PYFAUST_DFT = {256: 0.020, 1024: 0.31, 2048: 2.2, 4096: 25.0}   # s, bbtree + bitrev, 3.41
 TARGETS = {1024: 3.0, 4096: 10.0}

@@ -10,8 +10,15 @@ obstruction. See the README for a tour.
 'not_unique'
 """
 
+from .core.aliases import register_aliases
+
+register_aliases({f"identifiability.{old}": f"identifiability.{new}" for old, new in {
+    "exact": "core.exact", "verdict": "two_layer.verdict", "stuck": "two_layer.algebraic",
+    "certificates": "two_layer.certificates", "multilayer": "chains",
+    "sparsity_levels": "sparsity"}.items()})
+
 from .equivalence import Equivalence, canonical_form, equivalent, rank_one_contributions
-from .exact import (ExactRank, GaussianRational, InexactInputError, exact_matmul, is_exact,
+from .core import (ExactRank, GaussianRational, InexactInputError, exact_matmul, is_exact,
                     nullspace_exact, rank_exact, rank_mod_p, solve_exact, to_exact)
 from .generic import GenericResult, LocalResult, generic_uniqueness, jacobian, local_identifiability
 from .graphs import RankOneCompletion, bipartite_graph, complete_rank_one, coverage
@@ -19,18 +26,18 @@ from .supports import (all_supports, block_diag_support, butterfly_segment_suppo
                        bit_reversal, butterfly_split_supports, butterfly_supports, dense_support,
                        equivalence_classes, kron_support, lower_triangular_support,
                        random_support, rank_one_supports, support_of)
-from .relu import (PathLifting, ReLUEquivalence, ReLULocalResult, ReLUNet, output_jacobian,
+from .relu.net import (PathLifting, ReLUEquivalence, ReLULocalResult, ReLUNet, output_jacobian,
                    path_lifting, path_lifting_jacobian)
-from .relu import balance as relu_balance
-from .relu import canonical_form as relu_canonical_form
-from .relu import equivalent as relu_equivalent
-from .relu import local_identifiability as relu_local_identifiability
-from .relu import transform as relu_transform
-from .multilayer import ChainNode, ChainVerdict, check_butterfly_uniqueness, check_uniqueness_chain
-from .sparsity_levels import SparseVerdict, check_uniqueness_sparse
+from .relu.net import balance as relu_balance
+from .relu.net import canonical_form as relu_canonical_form
+from .relu.net import equivalent as relu_equivalent
+from .relu.net import local_identifiability as relu_local_identifiability
+from .relu.net import transform as relu_transform
+from .chains import ChainNode, ChainVerdict, check_butterfly_uniqueness, check_uniqueness_chain
+from .sparsity import SparseVerdict, check_uniqueness_sparse
 from .symbolic import ConditionCheck, UniquenessConditions, uniqueness_conditions
-from .two_layer import check_uniqueness
-from .verdict import (STATUSES, AlgebraicCertificate, AlternativeCertificate,
+from .two_layer.completion import check_uniqueness
+from .two_layer.verdict import (STATUSES, AlgebraicCertificate, AlternativeCertificate,
                       CompletionCertificate, CompletionStep, JacobianCertificate, Obstruction,
                       Verdict)
 

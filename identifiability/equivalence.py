@@ -67,8 +67,8 @@ import numpy as np
 from networkx.algorithms.bipartite import hopcroft_karp_matching
 from sympy.utilities.iterables import multiset_permutations
 
-from ._validation import as_matrix, check_tol, param_error
-from .exact import GaussianRational, InexactInputError, to_exact
+from .core.validation import as_matrix, check_tol, param_error
+from .core.exact import GaussianRational, InexactInputError, to_exact
 
 __all__ = ["OrbitWitness", "Equivalence", "equivalent", "canonical_form", "rank_one_contributions",
            "same_class"]

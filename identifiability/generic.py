@@ -49,9 +49,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from ._validation import (as_matrix, as_support, as_supports, check_choice, check_int, check_rng,
+from .core.validation import (as_matrix, as_support, as_supports, check_choice, check_int, check_rng,
                           check_tol, param_error)
-from .exact import InexactInputError, rank_exact, to_exact
+from .core.exact import InexactInputError, rank_exact, to_exact
 
 try:  # pragma: no cover - python-flint is a core dependency
     import flint
@@ -449,7 +449,7 @@ def _dense_rank_mod(B: np.ndarray, q: int) -> int:
         return 0
     if flint is not None:
         return int(flint.nmod_mat(B.shape[0], B.shape[1], B.ravel().tolist(), q).rank())
-    from .exact import rank_mod_p  # pragma: no cover
+    from .core.exact import rank_mod_p  # pragma: no cover
 
     return rank_mod_p(B, q).rank  # pragma: no cover
 

@@ -32,8 +32,8 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-from ._validation import as_matrix, as_support, check_real, param_error
-from .exact import InexactInputError, to_exact
+from .core.validation import as_matrix, as_support, check_real, param_error
+from .core.exact import InexactInputError, to_exact
 
 __all__ = [
     "bipartite_graph",

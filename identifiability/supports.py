@@ -23,7 +23,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ._validation import (as_support, as_support_pair, check_choice, check_int, check_power_of_two, check_rng,
+from .core.validation import (as_support, as_support_pair, check_choice, check_int, check_power_of_two, check_rng,
                           param_error)
 
 __all__ = [

@@ -45,8 +45,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ._validation import as_matrix, as_support, check_int, check_tol, param_error
-from .exact import GaussianRational, InexactInputError, to_exact
+from .core.validation import as_matrix, as_support, check_int, check_tol, param_error
+from .core.exact import GaussianRational, InexactInputError, to_exact
 from .supports import equivalence_classes
 
 __all__ = ["UniquenessConditions", "ConditionCheck", "uniqueness_conditions"]

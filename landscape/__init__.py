@@ -8,24 +8,34 @@ computation (batch axis first).
 True
 """
 
-from . import critical_points, existence
-from .bounds import LowerBound, moment_lower_bound
-from .critical_points import CLASSES, Minimum, Problem, sample
+from identifiability.core.aliases import register_aliases
+
+register_aliases({f"landscape.{old}": f"landscape.{new}" for old, new in {
+    "projections": "engine.projections", "palm": "engine.palm",
+    "hierarchical": "engine.hierarchical", "butterfly": "engine.butterfly",
+    "fixed_support": "engine.fixed_support", "bounds": "engine.bounds",
+    "critical_points": "linear.sampling", "existence": "linear.existence",
+    "relu_nets": "relu.training", "relu_existence": "relu.existence",
+    "relu_torch": "relu.torch_backend"}.items()})
+
+from . import critical_points, existence  # noqa: E402  (historical module paths)
+from .engine.bounds import LowerBound, moment_lower_bound
+from .linear.sampling import CLASSES, Minimum, Problem, sample
 from .datasets import load_cifar10, load_digits, teacher_student
-from .existence import (DivergenceEvidence, Existence, MinimizingSequence, ReLUExistence,
+from .linear.existence import (DivergenceEvidence, Existence, MinimizingSequence, ReLUExistence,
                         infimum_attained, relu_optimum_exists)
 from .executors import map_chunks, seed_plan
-from .relu_existence import Components, ExactFit, NoExactFit, lu_sequence
-from .relu_nets import (ConvexReference, PruningResult, ReLUProblem, SupermaskResult,
+from .relu.existence import Components, ExactFit, NoExactFit, lu_sequence
+from .relu.training import (ConvexReference, PruningResult, ReLUProblem, SupermaskResult,
                         TrainResult, activation_patterns, convex_reference, diverging,
                         magnitude_pruning, sample_relu, supermask, train_relu)
 from .report import LandscapeReport
-from .butterfly import ButterflyResult, FactorChain, bit_reversal, butterfly_factorize, dft, hadamard
-from .fixed_support import (FixedSupportSolution, best_rank_one, gradient, hessian, objective, pack,
+from .engine.butterfly import ButterflyResult, FactorChain, bit_reversal, butterfly_factorize, dft, hadamard
+from .engine.fixed_support import (FixedSupportSolution, best_rank_one, gradient, hessian, objective, pack,
                             solve_fixed_support, unpack)
-from .hierarchical import HierarchicalResult, hadamard_constraints, hierarchical
-from .palm import PalmResult, palm4msa
-from .projections import (Constraint, compose, normalize_frobenius, project_support, project_topk,
+from .engine.hierarchical import HierarchicalResult, hadamard_constraints, hierarchical
+from .engine.palm import PalmResult, palm4msa
+from .engine.projections import (Constraint, compose, normalize_frobenius, project_support, project_topk,
                           project_topk_cols, project_topk_rowcol, project_topk_rows, splincol,
                           support, topk, topk_cols, topk_rows, unit_norm)
 

@@ -19,8 +19,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from identifiability._validation import check_int, check_real, check_rng, param_error
-from identifiability.relu import ReLUNet
+from identifiability.core.validation import check_int, check_real, check_rng, param_error
+from identifiability.relu.net import ReLUNet
 
 __all__ = ["teacher_student", "load_digits", "load_cifar10"]
 

@@ -43,7 +43,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from identifiability._validation import check_int, check_rng, param_error
+from identifiability.core.validation import check_int, check_rng, param_error
 
 __all__ = ["seed_plan", "map_chunks", "EXECUTORS"]
 

@@ -32,10 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from identifiability._validation import check_real
+from identifiability.core.validation import check_real
 
-from .critical_points import Minimum, Problem
-from .projections import Constraint, compose, support, topk, topk_cols, topk_rows, splincol, \
+from .linear.sampling import Minimum, Problem
+from .engine.projections import Constraint, compose, support, topk, topk_cols, topk_rows, splincol, \
     unit_norm
 
 __all__ = ["LandscapeReport"]
@@ -296,7 +296,7 @@ class LandscapeReport:
 
             return (lambda S: np.concatenate([F.ravel() for F in S]), unflat,
                     p.objective_batch)
-        from .critical_points import _flat, _masks, _objective_batch, _unflat
+        from .linear.sampling import _flat, _masks, _objective_batch, _unflat
 
         masks = [m[0] for m in _masks(p, [F[:1] for F in self.factors])] if p.fixed else \
             [(Fa != 0) | (Fb != 0) for Fa, Fb in zip(a, b)]
@@ -360,9 +360,9 @@ def _save_problem(p: Any, convex: Any, arrays: dict) -> dict:
 def _load_problem(meta: dict, a: dict) -> tuple:
     """Inverse of :func:`_save_problem`: ``(problem, convex reference or None)``."""
     if meta["kind"] == "relu":
-        from identifiability.relu import ReLUNet
+        from identifiability.relu.net import ReLUNet
 
-        from .relu_nets import ConvexReference, ReLUProblem
+        from .relu.training import ConvexReference, ReLUProblem
 
         problem = ReLUProblem(a["X"], a["y"], width=meta["width"], beta=meta["beta"],
                               bias=meta["bias"], supports=(a["relu_support0"], a["relu_support1"])

@@ -164,7 +164,7 @@ def _cmd_butterfly(args: argparse.Namespace) -> int:
 
 
 def _cmd_landscape(args: argparse.Namespace) -> int:
-    from landscape.critical_points import Problem, sample
+    from landscape.linear.sampling import Problem, sample
 
     A = load_matrix(args.matrix, name="A")
     s1 = load_matrix(args.s1, name="--s1")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.critical_points import CLASSES, Problem, sample
+from landscape.linear.sampling import CLASSES, Problem, sample
 
 from ._common import plt, save
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from landscape import palm4msa, support
-from landscape.existence import infimum_attained
+from landscape.linear.existence import infimum_attained
 
 from ._common import plt, save
 

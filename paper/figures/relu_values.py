@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from landscape.datasets import teacher_student
-from landscape.critical_points import CLASSES
-from landscape.relu_nets import ReLUProblem, convex_reference, sample_relu
+from landscape.linear.sampling import CLASSES
+from landscape.relu.training import ReLUProblem, convex_reference, sample_relu
 
 from ._common import plt, save
 

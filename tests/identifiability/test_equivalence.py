@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from identifiability.equivalence import (Equivalence, canonical_form, equivalent,
                                          rank_one_contributions)
-from identifiability.exact import GaussianRational, to_exact
+from identifiability.core.exact import GaussianRational, to_exact
 
 CASES = json.loads((Path(__file__).parents[1] / "data" / "equivalence_oracles.json")
                    .read_text())["cases"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from identifiability.exact import (GaussianRational, InexactInputError, dyadic_integer_scaling,
+from identifiability.core.exact import (GaussianRational, InexactInputError, dyadic_integer_scaling,
                                    exact_matmul, is_exact, nullspace_exact, rank_exact,
                                    rank_mod_p, solve_exact, to_exact)
 

@@ -11,7 +11,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings, strategies as st
 
-from identifiability.exact import GaussianRational
+from identifiability.core.exact import GaussianRational
 from identifiability.generic import (GenericResult, LocalResult, generic_uniqueness, jacobian,
                                      local_identifiability)
 from identifiability.supports import (butterfly_split_supports, butterfly_supports,

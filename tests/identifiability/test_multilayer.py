@@ -9,7 +9,7 @@ import pytest
 
 from identifiability.equivalence import equivalent
 from identifiability.graphs import coverage
-from identifiability.multilayer import (ChainNode, ChainVerdict, check_butterfly_uniqueness,
+from identifiability.chains import (ChainNode, ChainVerdict, check_butterfly_uniqueness,
                                         check_uniqueness_chain, mask_product)
 from identifiability.supports import (butterfly_segment_support, butterfly_split_supports,
                                       butterfly_supports)

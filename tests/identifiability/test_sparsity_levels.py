@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from identifiability.equivalence import equivalent, same_class
-from identifiability.sparsity_levels import (BlockCertificate, SparseAlternative, SparseVerdict,
+from identifiability.sparsity import (BlockCertificate, SparseAlternative, SparseVerdict,
                                              check_uniqueness_sparse)
 from identifiability.supports import all_supports
 from identifiability.two_layer import check_uniqueness

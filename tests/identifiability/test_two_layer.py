@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from identifiability import (AlternativeCertificate, CompletionCertificate, Obstruction,
                              check_uniqueness, equivalent)
-from identifiability.exact import exact_matmul, to_exact
+from identifiability.core.exact import exact_matmul, to_exact
 from identifiability.supports import butterfly_split_supports, random_support
 
 DATA = json.loads((Path(__file__).parent.parent / "data" / "two_layer_oracles.json").read_text())
@@ -263,7 +263,7 @@ def test_bad_tol_and_bool_matrix():
 def test_z3_real_solution_decides_over_the_reals():
     import sympy
 
-    from identifiability.stuck import z3_real_solution
+    from identifiability.two_layer.algebraic import z3_real_solution
 
     pytest.importorskip("z3")
     x, y = sympy.symbols("x y")

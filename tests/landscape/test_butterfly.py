@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from identifiability.supports import butterfly_supports
-from landscape.butterfly import (ButterflyResult, FactorChain, bit_reversal, butterfly_factorize,
+from landscape.engine.butterfly import (ButterflyResult, FactorChain, bit_reversal, butterfly_factorize,
                                  dft, hadamard)
 
 ORACLES = json.loads((Path(__file__).parents[1] / "data" / "butterfly_oracles.json").read_text())

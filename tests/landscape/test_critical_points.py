@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from landscape import fixed_support as fs
-from landscape.critical_points import (CLASSES, Problem, _balance, _flat, _gradients, _hessian,
+from landscape.linear.sampling import (CLASSES, Problem, _balance, _flat, _gradients, _hessian,
                                        _second_order, sample)
-from landscape.projections import topk, topk_rows
+from landscape.engine.projections import topk, topk_rows
 from landscape.report import LandscapeReport
 
 O = json.loads((Path(__file__).parents[1] / "data" / "landscape_oracles.json").read_text())

@@ -5,7 +5,7 @@ checkpoint resume. The dask test starts a LocalCluster (2 workers, processes=Fal
 import numpy as np
 import pytest
 
-from landscape.critical_points import Problem, sample
+from landscape.linear.sampling import Problem, sample
 from landscape.executors import map_chunks, seed_plan
 
 A = np.array([[3., 0, 1], [0, 1, -3], [1, -3, -2]])

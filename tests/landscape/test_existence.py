@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from landscape.existence import MinimizingSequence, infimum_attained
+from landscape.linear.existence import MinimizingSequence, infimum_attained
 
 O = json.loads((Path(__file__).parents[1] / "data" / "landscape_oracles.json").read_text())
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from identifiability.supports import butterfly_split_supports, random_support
-from landscape.fixed_support import (FixedSupportSolution, best_rank_one, gradient, hessian,
+from landscape.engine.fixed_support import (FixedSupportSolution, best_rank_one, gradient, hessian,
                                      objective, pack, solve_fixed_support, unpack)
 
 ORACLES = json.loads(

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from landscape.hierarchical import HierarchicalResult, hadamard_constraints, hierarchical
-from landscape.projections import splincol, topk, topk_rows
+from landscape.engine.hierarchical import HierarchicalResult, hadamard_constraints, hierarchical
+from landscape.engine.projections import splincol, topk, topk_rows
 
 
 def hadamard(N):

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from landscape.palm import PalmResult, _sqnorm_exact, _sqnorm_power, palm4msa
-from landscape.projections import splincol, support, topk, topk_cols, topk_rows
+from landscape.engine.palm import PalmResult, _sqnorm_exact, _sqnorm_power, palm4msa
+from landscape.engine.projections import splincol, support, topk, topk_cols, topk_rows
 
 ORACLES = json.loads((Path(__file__).parents[1] / "data" / "engine_oracles.json").read_text())
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from landscape.projections import (compose, normalize_frobenius, project_support, project_topk,
+from landscape.engine.projections import (compose, normalize_frobenius, project_support, project_topk,
                                    project_topk_cols, project_topk_rowcol, project_topk_rows,
                                    splincol, support, topk, topk_cols, topk_rows, unit_norm)
 

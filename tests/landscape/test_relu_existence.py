@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from identifiability.relu import ReLUNet
-from landscape.relu_existence import (
+from landscape.relu.existence import (
     Components,
     ExactFit,
     NoExactFit,
@@ -65,8 +65,8 @@ def test_tampered_c28_certificate_fails():
 
 
 def test_training_on_c28_shows_growing_norms():
-    from landscape.projections import support
-    from landscape.relu_nets import train_relu
+    from landscape.engine.projections import support
+    from landscape.relu.training import train_relu
     S1, S2, X, Y = c28()
     res = train_relu(X, Y, 2, bias=False, constraints=[support(S1), support(S2)],
                      n_iter=2000, n_starts=4, rng=0)

@@ -8,9 +8,9 @@ import pytest
 
 from identifiability.relu import ReLUNet, equivalent, local_identifiability
 from landscape.datasets import load_digits, teacher_student
-from landscape.critical_points import CLASSES, sample
-from landscape.projections import support, topk
-from landscape.relu_nets import (
+from landscape.linear.sampling import CLASSES, sample
+from landscape.engine.projections import support, topk
+from landscape.relu.training import (
     ReLUProblem,
     _descent,
     activation_patterns,
@@ -361,6 +361,6 @@ def test_dual_lower_bound_is_below_every_network_objective():
         F = F.sum(axis=1) + 0.05 * ((W1 ** 2).sum(axis=(1, 2)) + (w2 ** 2).sum(axis=1))
         assert F.min() >= ref.lower_bound
     # a weaker residual (the zero network) still gives a valid, smaller bound
-    from landscape.relu_nets import _dual_lower_bound
+    from landscape.relu.training import _dual_lower_bound
     P, ex = activation_patterns(Xb)
     assert ex and 0 <= _dual_lower_bound(Xb, y, P, 0.1, -y) <= ref.lower_bound

@@ -8,7 +8,7 @@ from landscape.datasets import teacher_student
 
 def test_torch_training_respects_masks_and_lowers_the_loss():
     pytest.importorskip("torch")
-    from landscape.relu_torch import train_torch
+    from landscape.relu.torch_backend import train_torch
 
     X, Y, teacher = teacher_student(200, 4, 3, rng=0)
     masks = [np.asarray(W) != 0 for W in teacher.weights]

@@ -56,13 +56,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from identifiability._validation import (as_matrix, check_chain, check_choice,
+from identifiability.core.validation import (as_matrix, check_chain, check_choice,
                                          check_int, check_real, check_rng, param_error)
 from identifiability.equivalence import equivalent
 
-from . import fixed_support as fs
-from .palm import palm4msa
-from .projections import Constraint, support
+from .. import fixed_support as fs
+from ..engine.palm import palm4msa
+from ..engine.projections import Constraint, support
 
 __all__ = ["Problem", "Minimum", "sample", "CLASSES"]
 
@@ -556,7 +556,7 @@ def _reference(problem: Problem, best: float, value_tol: float, bound_variables:
         if sol.status == "global":
             return "global", float(sol.value), f"solve_fixed_support ({sol.reason})", \
                 float(sol.value)
-        from .bounds import contribution_variables, moment_lower_bound
+        from ..engine.bounds import contribution_variables, moment_lower_bound
 
         if np.isfinite(best) and contribution_variables(*problem.supports,
                                                          complex_=problem.is_complex) \
@@ -642,10 +642,10 @@ def sample(problem: Any, n_starts: int, *, rng: Any = None, algorithm: str | Non
     >>> sorted({round(m.value, 6): m.kind for m in rep.clusters}.items())
     [(10.145898, 'best found'), (11.0, 'spurious local minimum')]
     """
-    from .executors import map_chunks, seed_plan
-    from .report import LandscapeReport
+    from ..executors import map_chunks, seed_plan
+    from ..report import LandscapeReport
 
-    from .relu_nets import ReLUProblem, sample_relu
+    from ..relu.training import ReLUProblem, sample_relu
 
     if isinstance(problem, ReLUProblem):
         return sample_relu(problem, check_int(n_starts, "n_starts", _FUNC, low=1),

@@ -65,7 +65,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from identifiability._validation import (
+from identifiability.core.validation import (
     as_matrix,
     as_support,
     check_choice,
@@ -74,12 +74,12 @@ from identifiability._validation import (
     check_rng,
     param_error,
 )
-from identifiability.exact import rank_exact
-from identifiability.relu import ReLUNet, _balance_arrays, equivalent
+from identifiability.core.exact import rank_exact
+from identifiability.relu.net import ReLUNet, balance_arrays, equivalent
 
-from .critical_points import Minimum
-from .executors import map_chunks, seed_plan
-from .projections import Constraint, project_topk, support
+from ..linear.sampling import Minimum
+from ..executors import map_chunks, seed_plan
+from ..engine.projections import Constraint, project_topk, support
 
 __all__ = [
     "TrainResult",
@@ -143,7 +143,7 @@ def _prox(V: np.ndarray, t: np.ndarray, wd: float, c: Constraint | None) -> np.n
 
 
 def _balanced_norm(Ws, bs) -> np.ndarray:
-    Wb, bb = _balance_arrays(Ws, bs)
+    Wb, bb = balance_arrays(Ws, bs)
     return np.sqrt(sum((W ** 2).sum(axis=(1, 2)) for W in Wb) + sum((b ** 2).sum(axis=1)
                                                                     for b in bb))
 
@@ -1449,7 +1449,7 @@ def sample_relu(problem: ReLUProblem, n_starts: int, *, rng: Any = None, method:
     >>> rep.reference_kind, rep.fraction_within(0.01) > 0
     ('global', True)
     """
-    from .report import LandscapeReport
+    from ..report import LandscapeReport
 
     func = "sample_relu"
     if not isinstance(problem, ReLUProblem):

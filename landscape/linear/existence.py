@@ -52,11 +52,11 @@ from typing import Any
 import numpy as np
 
 from identifiability import check_uniqueness
-from identifiability._validation import (as_support, check_chain, check_int,
+from identifiability.core.validation import (as_support, check_chain, check_int,
                                          check_rng, param_error)
 from identifiability.graphs import coverage
 
-from .fixed_support import solve_fixed_support
+from ..engine.fixed_support import solve_fixed_support
 
 __all__ = ["Existence", "MinimizingSequence", "DivergenceEvidence", "infimum_attained"]
 
@@ -223,7 +223,7 @@ def _sequence(A: np.ndarray, s1: np.ndarray, s2: np.ndarray, cov: np.ndarray, rn
 
 
 def _evidence(A, s1, s2, rng, n_starts: int, max_iter: int) -> DivergenceEvidence:
-    from .critical_points import Problem, _descend, _diverging, _Settings
+    from .sampling import Problem, _descend, _diverging, _Settings
 
     settings = _Settings(max_iter=max_iter, segment=max(1, max_iter // 10), stat_tol=1e-10,
                          step=1.01)
@@ -347,6 +347,6 @@ def infimum_attained(support1: Any, support2: Any, A: Any = None, *, rng: Any = 
                      sol, None, False)
 
 
-from .relu_existence import ReLUExistence, relu_optimum_exists  # noqa: E402  (same topic, own module)
+from ..relu.existence import ReLUExistence, relu_optimum_exists  # noqa: E402  (same topic, own module)
 
 __all__ += ["ReLUExistence", "relu_optimum_exists"]

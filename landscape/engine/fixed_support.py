@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from identifiability._validation import as_matrix, as_support, check_chain, param_error
+from identifiability.core.validation import as_matrix, as_support, check_chain, param_error
 from identifiability.supports import equivalence_classes
 
 __all__ = [

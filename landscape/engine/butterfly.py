@@ -39,7 +39,7 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from identifiability._validation import (as_matrix, check_choice, check_power_of_two,
+from identifiability.core.validation import (as_matrix, check_choice, check_power_of_two,
                                          check_real, param_error)
 from identifiability.supports import bit_reversal
 

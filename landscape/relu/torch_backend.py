@@ -12,10 +12,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from identifiability._validation import as_support, check_int, check_real, check_rng
-from identifiability.relu import ReLUNet
+from identifiability.core.validation import as_support, check_int, check_real, check_rng
+from identifiability.relu.net import ReLUNet
 
-from .relu_nets import _check_data, _check_widths
+from .training import _check_data, _check_widths
 
 __all__ = ["train_torch"]
 

@@ -36,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import param_error
+from .numbers import EXACT_FLOAT_DENOMINATOR, GaussianRational, InexactInputError, exact_scalar
+from .validation import param_error
 
 try:  # pragma: no cover - exercised implicitly
     import flint
@@ -64,128 +65,8 @@ __all__ = [
     "DEFAULT_PRIME",
 ]
 
-_DYADIC = 2 ** 32
-
 #: A 62-bit prime: the largest prime below 2**62 (used by :func:`rank_mod_p`).
 DEFAULT_PRIME = 4611686018427387847
-
-
-class InexactInputError(ValueError):
-    """A float entry is not exactly the rational number it prints as."""
-
-
-class GaussianRational:
-    """An exact element ``re + i*im`` of Q(i) (``re``, ``im`` are Fractions)."""
-
-    __slots__ = ("re", "im")
-
-    def __init__(self, re: Any = 0, im: Any = 0):
-        self.re = Fraction(re)
-        self.im = Fraction(im)
-
-    @staticmethod
-    def _coerce(other: Any) -> "GaussianRational | None":
-        if isinstance(other, GaussianRational):
-            return other
-        if isinstance(other, (Rational, Integral)):
-            return GaussianRational(other, 0)
-        return None
-
-    def __add__(self, other: Any) -> "GaussianRational":
-        o = self._coerce(other)
-        return NotImplemented if o is None else GaussianRational(self.re + o.re, self.im + o.im)
-
-    __radd__ = __add__
-
-    def __neg__(self) -> "GaussianRational":
-        return GaussianRational(-self.re, -self.im)
-
-    def __sub__(self, other: Any) -> "GaussianRational":
-        o = self._coerce(other)
-        return NotImplemented if o is None else GaussianRational(self.re - o.re, self.im - o.im)
-
-    def __rsub__(self, other: Any) -> "GaussianRational":
-        o = self._coerce(other)
-        return NotImplemented if o is None else o - self
-
-    def __mul__(self, other: Any) -> "GaussianRational":
-        o = self._coerce(other)
-        if o is None:
-            return NotImplemented
-        return GaussianRational(self.re * o.re - self.im * o.im, self.re * o.im + self.im * o.re)
-
-    __rmul__ = __mul__
-
-    def conjugate(self) -> "GaussianRational":
-        return GaussianRational(self.re, -self.im)
-
-    def __truediv__(self, other: Any) -> "GaussianRational":
-        o = self._coerce(other)
-        if o is None:
-            return NotImplemented
-        den = o.re * o.re + o.im * o.im
-        if den == 0:
-            raise ZeroDivisionError("division by zero in Q(i)")
-        num = self * o.conjugate()
-        return GaussianRational(num.re / den, num.im / den)
-
-    def __rtruediv__(self, other: Any) -> "GaussianRational":
-        o = self._coerce(other)
-        return NotImplemented if o is None else o / self
-
-    def __eq__(self, other: Any) -> bool:
-        o = self._coerce(other)
-        return NotImplemented if o is None else (self.re == o.re and self.im == o.im)
-
-    def __ne__(self, other: Any) -> bool:
-        eq = self.__eq__(other)
-        return eq if eq is NotImplemented else not eq
-
-    def __hash__(self) -> int:
-        return hash((self.re, self.im)) if self.im else hash(self.re)
-
-    def __bool__(self) -> bool:
-        return bool(self.re) or bool(self.im)
-
-    def __complex__(self) -> complex:
-        return complex(float(self.re), float(self.im))
-
-    def __repr__(self) -> str:
-        return f"({self.re}{'+' if self.im >= 0 else '-'}{abs(self.im)}i)"
-
-
-def _exact_scalar(x: Any) -> Fraction | GaussianRational:
-    if isinstance(x, (Fraction, GaussianRational)):
-        return x
-    if isinstance(x, (bool, np.bool_)):
-        raise TypeError("booleans are not numbers here")
-    if isinstance(x, (Integral, np.integer)):
-        return Fraction(int(x))
-    if isinstance(x, (complex, np.complexfloating)):
-        re, im = _exact_scalar(float(x.real)), _exact_scalar(float(x.imag))
-        return re if im == 0 else GaussianRational(re, im)
-    if isinstance(x, (float, np.floating)):
-        f = Fraction(float(x))
-        if (f * _DYADIC).denominator != 1:
-            raise InexactInputError(f"{x!r} is not exactly a rational with denominator dividing "
-                                    "2**32 (0.1 is not 1/10 in floating point); pass tol=")
-        return f
-    if isinstance(x, Rational):
-        return Fraction(x.numerator, x.denominator)
-    try:
-        import sympy
-
-        if isinstance(x, sympy.Basic):
-            x = sympy.nsimplify(x) if x.is_Float else x
-            re, im = x.as_real_imag()
-            if re.is_Rational and im.is_Rational:
-                fr = Fraction(int(re.p), int(re.q))
-                fi = Fraction(int(im.p), int(im.q))
-                return fr if fi == 0 else GaussianRational(fr, fi)
-            raise InexactInputError(f"{x} is not a (Gaussian) rational number")
-    except ImportError:  # pragma: no cover
-        pass
-    raise TypeError(f"cannot read {x!r} as an exact number")
 
 
 def to_exact(A: Any) -> np.ndarray:
@@ -203,7 +84,7 @@ def to_exact(A: Any) -> np.ndarray:
     out = np.empty(arr.shape, dtype=object)
     flat_in, flat_out = arr.reshape(-1), out.reshape(-1)
     for idx, x in enumerate(flat_in):
-        flat_out[idx] = _exact_scalar(x)
+        flat_out[idx] = exact_scalar(x)
     return out
 
 

@@ -55,9 +55,9 @@ import numpy as np
 from networkx import Graph
 from networkx.algorithms.bipartite import hopcroft_karp_matching
 
-from ._validation import as_matrix, as_support, check_tol, param_error
-from .equivalence import OrbitWitness
-from .exact import InexactInputError, exact_to_float, is_exact, rank_exact, to_exact
+from ..core.validation import as_matrix, as_support, check_tol, param_error
+from ..equivalence import OrbitWitness
+from ..core.exact import InexactInputError, exact_to_float, is_exact, rank_exact, to_exact
 
 __all__ = [
     "ReLUNet",
@@ -397,11 +397,11 @@ def balance(net: ReLUNet) -> ReLUNet:
     """
     net = _check_net(net, "net", "balance")
     layers = net._layers(exact=False)
-    Ws, bs = _balance_arrays([W for W, _ in layers], [b for _, b in layers])
+    Ws, bs = balance_arrays([W for W, _ in layers], [b for _, b in layers])
     return ReLUNet(Ws, bs if net.biases is not None else None, net.supports)
 
 
-def _balance_arrays(Ws: list[np.ndarray], bs: list[np.ndarray]
+def balance_arrays(Ws: list[np.ndarray], bs: list[np.ndarray]
                     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Kernel of :func:`balance` on float arrays with any leading batch axes."""
     Ws, bs = list(Ws), list(bs)

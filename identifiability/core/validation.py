@@ -18,6 +18,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from .numbers import is_exact_number
+
 __all__ = [
     "param_error",
     "as_matrix",
@@ -52,21 +54,6 @@ def param_error(func: str, name: str, expected: str, got: Any, *, kind: type = V
     return kind(f"The '{name}' parameter of {func} must be {expected}. Got {shown} instead.")
 
 
-def _is_exact_number(x: Any) -> bool:
-    from .exact import GaussianRational
-
-    if isinstance(x, GaussianRational):
-        return True
-    try:
-        import sympy
-
-        if isinstance(x, sympy.Basic):
-            return bool(x.is_number)
-    except ImportError:  # pragma: no cover - sympy is a core dependency
-        pass
-    return isinstance(x, (Integral, Fraction, Real, complex))
-
-
 def as_matrix(A: Any, name: str, func: str, *, allow_complex: bool = True,
               allow_object: bool = False, ndim: int = 2) -> np.ndarray:
     """Return ``A`` as a numeric ndarray after checking it.
@@ -99,7 +86,7 @@ def as_matrix(A: Any, name: str, func: str, *, allow_complex: bool = True,
         raise param_error(func, name, "a numeric array (bool is a support, not a matrix)",
                           f"dtype {arr.dtype}", kind=TypeError, raw=True)
     if kind == "O":
-        if not allow_object or not all(_is_exact_number(x) for x in arr.flat):
+        if not allow_object or not all(is_exact_number(x) for x in arr.flat):
             raise param_error(func, name, "a numeric array", f"dtype {arr.dtype}", kind=TypeError,
                               raw=True)
         return arr

@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .exact import GaussianRational, rank_exact, to_exact
-from .graphs import is_zero
+from ..core.exact import GaussianRational, rank_exact, to_exact
+from ..graphs import is_zero
 from .verdict import AlgebraicCertificate, Obstruction
 
 __all__ = ["Budget", "decide_stuck", "StuckOutcome", "lifted_system", "sympy_number", "contribution_key",

@@ -87,25 +87,25 @@ import numpy as np
 import sympy
 from scipy.optimize import linprog
 
-from identifiability._validation import (
+from identifiability.core.validation import (
     as_matrix,
     as_support,
     check_int,
     check_rng,
     param_error,
 )
-from identifiability.exact import (
+from identifiability.core.exact import (
     InexactInputError,
     exact_matmul,
     exact_to_float,
     solve_exact,
     to_exact,
 )
-from identifiability.relu import ReLUNet
+from identifiability.relu.net import ReLUNet
 from identifiability.supports import rank_one_supports
 
-from .projections import support
-from .relu_nets import train_relu
+from ..engine.projections import support
+from .training import train_relu
 
 __all__ = ["Components", "ExactFit", "NoExactFit", "ReLUExistence", "lu_sequence",
            "relu_optimum_exists"]

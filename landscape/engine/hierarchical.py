@@ -25,7 +25,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from identifiability._validation import (as_matrix, check_choice, check_int, check_power_of_two,
+from identifiability.core.validation import (as_matrix, check_choice, check_int, check_power_of_two,
                                          check_real, check_rng, param_error)
 
 from .palm import _check_constraints, _factor_shapes, palm4msa

@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from identifiability._validation import as_matrix, as_support, check_int, param_error
+from identifiability.core.validation import as_matrix, as_support, check_int, param_error
 
 __all__ = [
     "project_topk",

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ..core.display import fmt_array
+
 __all__ = [
     "STATUSES",
     "Verdict",
@@ -33,24 +35,6 @@ __all__ = [
 ]
 
 STATUSES = ("unique", "not_unique", "infeasible", "locally_unique", "undecided")
-
-
-def _fmt_array(a: Any, limit: int = 8) -> str:
-    a = np.asarray(a)
-    if a.size > limit * limit:
-        return f"<{a.shape[0]}x{a.shape[1]} array>" if a.ndim == 2 else f"<array {a.shape}>"
-    if a.dtype == object:
-        return "[" + ", ".join("[" + ", ".join(str(x) for x in row) + "]" for row in a) + "]"
-    return np.array2string(a, precision=6, suppress_small=True).replace("\n", "")
-
-
-def closing_lines(factors: tuple | None, verified: bool) -> list[str]:
-    """The last lines of every ``explain()``: the factors (when any) and ``verify()``."""
-    lines = []
-    if factors is not None:
-        lines.append(f"Factors: S1 = {_fmt_array(factors[0])}")
-        lines.append(f"         S2 = {_fmt_array(factors[1])}")
-    return lines + [f"verify(): {verified}"]
 
 
 @dataclass(frozen=True)
@@ -111,8 +95,8 @@ class AlternativeCertificate:
     explanation: str
 
     def __repr__(self) -> str:
-        return (f"AlternativeCertificate(S1={_fmt_array(self.factors[0])}, "
-                f"S2={_fmt_array(self.factors[1])}, explanation={self.explanation!r})")
+        return (f"AlternativeCertificate(S1={fmt_array(self.factors[0])}, "
+                f"S2={fmt_array(self.factors[1])}, explanation={self.explanation!r})")
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from identifiability._validation import as_matrix, check_int, check_real, check_rng, param_error
+from identifiability.core.validation import as_matrix, check_int, check_real, check_rng, param_error
 
 from .projections import Constraint, unit_norm
 

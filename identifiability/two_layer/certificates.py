@@ -13,11 +13,11 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .exact import exact_matmul, exact_product_equals, exact_to_float, to_exact
-from .graphs import coverage, is_zero, propagate
+from ..core.exact import exact_matmul, exact_product_equals, exact_to_float, to_exact
+from ..graphs import coverage, is_zero, propagate
 from .verdict import (AlgebraicCertificate, AlternativeCertificate, CompletionCertificate,
-                      JacobianCertificate, Obstruction, Verdict, _fmt_array,
-                      closing_lines)
+                      JacobianCertificate, Obstruction, Verdict)
+from ..core.display import closing_lines, fmt_array
 
 __all__ = ["verify_verdict", "explain_verdict", "replay_steps"]
 
@@ -179,7 +179,7 @@ def _verify_unique_completion(v: Verdict, cert: CompletionCertificate) -> bool:
 def _verify_algebraic(v: Verdict, cert: AlgebraicCertificate, steps: tuple) -> bool:
     import sympy
 
-    from .stuck import lifted_system
+    from .algebraic import lifted_system
 
     if v.factors is None or not _product_matches(v, *v.factors):
         return False
@@ -198,14 +198,14 @@ def _verify_algebraic(v: Verdict, cert: AlgebraicCertificate, steps: tuple) -> b
     if list(G.exprs) != list(cert.basis):
         return False
     if v.status == "unique" and cert.method == "z3":
-        from .stuck import z3_real_solution
+        from .algebraic import z3_real_solution
 
         point = dict(cert.point)
         if any(sympy.simplify(e.subs(point)) != 0 for e in eqs):
             return False
         return z3_real_solution(eqs, unknowns, avoid=point)[0] == "unsat"
     if v.status == "unique":
-        from .stuck import contribution_key, solution_points
+        from .algebraic import contribution_key, solution_points
 
         if not G.is_zero_dimensional:
             return False
@@ -219,7 +219,7 @@ def _verify_algebraic(v: Verdict, cert: AlgebraicCertificate, steps: tuple) -> b
 
 
 def _verify_not_unique(v: Verdict, cert: AlternativeCertificate) -> bool:
-    from .equivalence import same_class
+    from ..equivalence import same_class
 
     if v.factors is None:
         return False
@@ -238,7 +238,7 @@ def _verify_infeasible(v: Verdict, obs: Obstruction) -> bool:
         R, atol = _arith(v)
         return cover[i, j] == 0 and not is_zero(R[i:i + 1, j], atol)[0]
     if obs.kind == "z3_unsat":
-        from .stuck import z3_real_solution
+        from .algebraic import z3_real_solution
 
         ok, _, _, _, _ = replay_steps(v, obs.data.get("steps", ()))
         return ok and z3_real_solution(list(obs.data["equations"]),
@@ -262,7 +262,7 @@ def _verify_infeasible(v: Verdict, obs: Obstruction) -> bool:
                 and is_zero(R[i:i + 1, j], atol)[0] and not is_zero(R[ir:ir + 1, jr], atol)[0]
                 and not is_zero(R[ic:ic + 1, jc], atol)[0])
     if obs.kind == "inconsistent_completion":
-        from .two_layer import _State, _try_complete
+        from .completion import _State, _try_complete
 
         k = obs.data["k"]
         rows = [np.flatnonzero(s1[:, t]) for t in range(s1.shape[1])]
@@ -270,7 +270,7 @@ def _verify_infeasible(v: Verdict, obs: Obstruction) -> bool:
         state = _State(R, cover, rows, cols, atol, {}, [])
         return k in remaining and _try_complete(state, k)[0] == "infeasible"
     if obs.kind == "class_rank":
-        from .exact import rank_exact
+        from ..core.exact import rank_exact
 
         cls, rows, cols = obs.data["class"], obs.data["rows"], obs.data["cols"]
         block_cover = cover[np.ix_(rows, cols)]
@@ -305,7 +305,7 @@ def verify_verdict(v: Verdict) -> bool:
 
 def _verify_local(v: Verdict, cert: JacobianCertificate) -> bool:
     """The factors solve A (to 1e-10 relative) and the Jacobian rank is full modulo scaling."""
-    from .generic import local_identifiability
+    from ..generic import local_identifiability
 
     S1, S2 = (np.asarray(F, dtype=float) for F in v.factors)
     A = np.asarray(exact_to_float(to_exact(v.A)) if v.A.dtype == object else v.A, dtype=float)
@@ -335,8 +335,8 @@ def explain_verdict(v: Verdict) -> str:
             lines.append(f"  numerical margins: {cert.margins}")
     elif isinstance(cert, AlternativeCertificate):
         lines.append("Certificate: a second, inequivalent factorization:")
-        lines.append(f"  S1' = {_fmt_array(cert.factors[0])}")
-        lines.append(f"  S2' = {_fmt_array(cert.factors[1])}")
+        lines.append(f"  S1' = {fmt_array(cert.factors[0])}")
+        lines.append(f"  S2' = {fmt_array(cert.factors[1])}")
     elif isinstance(cert, Obstruction):
         lines.append(f"Certificate: obstruction of kind '{cert.kind}'.")
     elif isinstance(cert, AlgebraicCertificate):

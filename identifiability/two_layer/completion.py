@@ -46,10 +46,10 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_chain, check_choice, check_int, check_real, check_tol
-from .exact import (GaussianRational, InexactInputError, dyadic_integer_scaling, to_exact)
-from .graphs import _bool_product, _components, coverage, is_zero, propagate, spanning_tree_edges
-from .stuck import Budget, decide_stuck
+from ..core.validation import check_chain, check_choice, check_int, check_real, check_tol
+from ..core.exact import (GaussianRational, InexactInputError, dyadic_integer_scaling, to_exact)
+from ..graphs import _bool_product, _components, coverage, is_zero, propagate, spanning_tree_edges
+from .algebraic import Budget, decide_stuck
 from .verdict import (AlternativeCertificate, CompletionCertificate, CompletionStep,
                       JacobianCertificate, Obstruction, Verdict)
 
@@ -488,7 +488,7 @@ def _margins(state: _State, keep: dict) -> dict:
 
 def _local_verdict(state: _State, outcome: Any, m: int, n: int, r: int, keep: dict) -> Verdict:
     """Jacobian test at the numerically completed factorization."""
-    from .generic import local_identifiability
+    from ..generic import local_identifiability
 
     S1, S2 = _factors_from(state, m, n, r, object)
     S1 = np.array([complex(v).real for v in S1.flat]).reshape(S1.shape)

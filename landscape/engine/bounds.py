@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from identifiability._validation import check_chain, check_choice, check_int, param_error
+from identifiability.core.validation import check_chain, check_choice, check_int, param_error
 
 __all__ = ["LowerBound", "moment_lower_bound", "contribution_variables"]
 

@@ -74,13 +74,13 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ._validation import as_matrix, check_choice, check_int, check_tol
+from .core.validation import as_matrix, check_choice, check_int, check_tol
 from .equivalence import _alg_zero, _algebraic, same_class
-from .exact import InexactInputError, rank_exact, to_exact
+from .core.exact import InexactInputError, rank_exact, to_exact
 from .graphs import is_zero
 from .supports import all_supports
-from .two_layer import check_uniqueness
-from .verdict import _fmt_array, closing_lines
+from .two_layer.completion import check_uniqueness
+from .core.display import closing_lines, fmt_array
 
 __all__ = ["SparseVerdict", "SparseAlternative", "SparseProof", "BlockCertificate",
            "check_uniqueness_sparse"]
@@ -108,8 +108,8 @@ class SparseAlternative:
     explanation: str
 
     def __repr__(self) -> str:
-        return (f"SparseAlternative(S1'={_fmt_array(self.second[0])}, "
-                f"S2'={_fmt_array(self.second[1])}, explanation={self.explanation!r})")
+        return (f"SparseAlternative(S1'={fmt_array(self.second[0])}, "
+                f"S2'={fmt_array(self.second[1])}, explanation={self.explanation!r})")
 
 
 @dataclass(frozen=True)
@@ -203,8 +203,8 @@ class SparseVerdict:
                 lines.append(f"  r={proof.r}: {proof!r}")
                 for v in proof.verdicts[:8]:
                     if v.status != "infeasible":
-                        lines.append(f"    supports {_fmt_array(v.support1.astype(int))} x "
-                                     f"{_fmt_array(v.support2.astype(int))}: {v.status}")
+                        lines.append(f"    supports {fmt_array(v.support1.astype(int))} x "
+                                     f"{fmt_array(v.support2.astype(int))}: {v.status}")
         elif cert is not None:
             lines.append(f"Certificate: {cert!r}")
         return "\n".join(lines + closing_lines(self.factors, self.verify()))
@@ -342,7 +342,7 @@ def _block_factors(A: np.ndarray, rows: list, cols: list, exact: bool) -> tuple:
 
 
 def _simplify(M: np.ndarray) -> np.ndarray:
-    from .two_layer import _simplify_exact
+    from .two_layer.completion import _simplify_exact
 
     return _simplify_exact(M)
 
@@ -540,7 +540,7 @@ def check_uniqueness_sparse(A: Any, k1: int, k2: int, *, mode: str = "columns",
 # --------------------------------------------------------------------------------------
 
 def _is_factorization(v: SparseVerdict, S1: Any, S2: Any) -> bool:
-    from .multilayer import _is_chain_of
+    from .chains import _is_chain_of
 
     S1, S2 = np.asarray(S1), np.asarray(S2)
     if S1.ndim != 2 or S2.ndim != 2 or S1.shape[1] != S2.shape[0] or \
@@ -549,7 +549,7 @@ def _is_factorization(v: SparseVerdict, S1: Any, S2: Any) -> bool:
     if not _admissible(S1, S2, v.mode, v.k1, v.k2):
         return False
     if v.tol is None and _algebraic((S1, S2)):        # exact solutions of a Groebner system
-        from .certificates import _as_sympy_free
+        from .two_layer.certificates import _as_sympy_free
 
         P = _as_sympy_free(S1).dot(_as_sympy_free(S2))
         return all(_alg_zero(p - a) for p, a in zip(P.flat, to_exact(v.A).flat))

@@ -63,12 +63,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._validation import as_matrix, as_supports, check_choice, check_tol, param_error
-from .exact import exact_matmul, exact_product_equals, to_exact
+from .core.validation import as_matrix, as_supports, check_choice, check_tol, param_error
+from .core.exact import exact_matmul, exact_product_equals, to_exact
 from .graphs import coverage, is_zero
 from .supports import bit_reversal, butterfly_supports
-from .two_layer import check_uniqueness
-from .verdict import Verdict, _fmt_array
+from .two_layer.completion import check_uniqueness
+from .core.display import fmt_array
+from .two_layer.verdict import Verdict
 
 __all__ = ["ChainNode", "ChainVerdict", "check_uniqueness_chain", "check_butterfly_uniqueness",
            "mask_product"]
@@ -208,7 +209,7 @@ class ChainVerdict:
                          f"{self.data['lower_bound']:.6g}")
         if self.alternative is not None:
             lines.append("Second, inequivalent chain:")
-            lines += [f"  X'[{i}] = {_fmt_array(F)}" for i, F in enumerate(self.alternative)]
+            lines += [f"  X'[{i}] = {fmt_array(F)}" for i, F in enumerate(self.alternative)]
         lines.append(f"verify(): {self.verify()}")
         return "\n".join(lines)
 
