@@ -68,7 +68,8 @@ from networkx.algorithms.bipartite import hopcroft_karp_matching
 from sympy.utilities.iterables import multiset_permutations
 
 from .core.validation import as_matrix, check_tol, param_error
-from .core.exact import GaussianRational, InexactInputError, to_exact
+from .core.exact import (GaussianRational, InexactInputError, algebraic_is_zero, has_algebraic,
+                         to_exact)
 
 __all__ = ["OrbitWitness", "Equivalence", "equivalent", "canonical_form", "rank_one_contributions",
            "same_class"]
@@ -825,31 +826,14 @@ def rank_one_contributions(S1: Any, S2: Any) -> np.ndarray:
 # algebraic entries (exact solutions of Groebner systems)
 # --------------------------------------------------------------------------------------
 
-def _algebraic(mats: Sequence[Any]) -> bool:
-    import sympy
-
-    return any(isinstance(x, sympy.Basic) and not isinstance(x, sympy.Rational)
-               for M in mats for x in np.ravel(np.asarray(M, dtype=object)))
-
-
-def _alg_zero(x: Any) -> bool:
-    """Exact zero test of an algebraic number (its minimal polynomial is ``t``)."""
-    import sympy
-
-    x = sympy.nsimplify(x) if not isinstance(x, sympy.Basic) else x
-    if x.is_Rational:
-        return x == 0
-    t = sympy.Dummy("t")
-    return sympy.minimal_polynomial(x, t) == t
-
 
 def _pair_key(u: np.ndarray, v: np.ndarray) -> tuple:
     """The class of one inner index ``(u, v)`` modulo ``(d u, v / d)``, ``d != 0``: the
     contribution ``u v^T`` when both are non-zero, else the non-zero vector up to scale."""
     import sympy
 
-    uz = [bool(_alg_zero(x)) for x in u]
-    vz = [bool(_alg_zero(x)) for x in v]
+    uz = [bool(algebraic_is_zero(x)) for x in u]
+    vz = [bool(algebraic_is_zero(x)) for x in v]
     if not all(uz) and not all(vz):
         return ("uv", tuple(sympy.nsimplify(a) * sympy.nsimplify(b) for a in u for b in v))
     w, wz, side = (v, vz, "0v") if all(uz) else (u, uz, "u0")
@@ -861,7 +845,7 @@ def _pair_key(u: np.ndarray, v: np.ndarray) -> tuple:
 
 def _keys_equal(a: tuple, b: tuple) -> bool:
     return a[0] == b[0] and len(a) == len(b) and all(
-        len(x) == len(y) and all(_alg_zero(p - q) for p, q in zip(x, y))
+        len(x) == len(y) and all(algebraic_is_zero(p - q) for p, q in zip(x, y))
         for x, y in zip(a[1:], b[1:]))
 
 
@@ -882,7 +866,7 @@ def same_class(factors_a: Sequence[Any], factors_b: Sequence[Any], *,
     >>> same_class(S, [np.array([[-r], [1]], dtype=object), np.array([[1, r]], dtype=object)])
     False
     """
-    if tol is not None or not (_algebraic(factors_a) or _algebraic(factors_b)):
+    if tol is not None or not (has_algebraic(factors_a) or has_algebraic(factors_b)):
         return bool(equivalent(list(factors_a), list(factors_b), tol=tol))
     if len(factors_a) != 2 or len(factors_b) != 2:
         raise param_error("same_class", "factors_a", "two factors when entries are algebraic",

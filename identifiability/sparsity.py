@@ -75,7 +75,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .core.validation import as_matrix, check_choice, check_int, check_tol
-from .equivalence import _alg_zero, _algebraic, same_class
+from .core.exact import algebraic_is_zero, has_algebraic, simplify_exact, to_exact_algebraic
+from .equivalence import same_class
 from .core.exact import InexactInputError, rank_exact, to_exact
 from .graphs import is_zero
 from .supports import all_supports
@@ -342,9 +343,8 @@ def _block_factors(A: np.ndarray, rows: list, cols: list, exact: bool) -> tuple:
 
 
 def _simplify(M: np.ndarray) -> np.ndarray:
-    from .two_layer.completion import _simplify_exact
 
-    return _simplify_exact(M)
+    return simplify_exact(M)
 
 
 def _decide_blocks(A: np.ndarray, nonzero: np.ndarray, mode: str, k1: int, k2: int,
@@ -548,11 +548,10 @@ def _is_factorization(v: SparseVerdict, S1: Any, S2: Any) -> bool:
         return False
     if not _admissible(S1, S2, v.mode, v.k1, v.k2):
         return False
-    if v.tol is None and _algebraic((S1, S2)):        # exact solutions of a Groebner system
-        from .two_layer.certificates import _as_sympy_free
+    if v.tol is None and has_algebraic((S1, S2)):        # exact solutions of a Groebner system
 
-        P = _as_sympy_free(S1).dot(_as_sympy_free(S2))
-        return all(_alg_zero(p - a) for p, a in zip(P.flat, to_exact(v.A).flat))
+        P = to_exact_algebraic(S1).dot(to_exact_algebraic(S2))
+        return all(algebraic_is_zero(p - a) for p, a in zip(P.flat, to_exact(v.A).flat))
     masks = [np.ones(S1.shape, bool), np.ones(S2.shape, bool)]
     return _is_chain_of((S1, S2), v.A, masks, v.tol)
 

@@ -15,6 +15,7 @@ Five small rooms, in dependency order:
 1
 """
 
+from .aliases import register_aliases, renamed_keywords
 from .display import closing_lines, fmt_array, fmt_value, summary_repr
 from .exact import (DEFAULT_PRIME, ExactRank, dyadic_integer_scaling, exact_equal, exact_matmul,
                     exact_product_equals, exact_to_float, is_exact, nullspace_exact, rank_exact,
@@ -39,6 +40,8 @@ __all__ = [
     "exact_equal", "exact_matmul", "exact_product_equals",
     # exactness policy
     "DEFAULT_RTOL", "Tolerance", "decision_tolerance",
+    # historical names
+    "register_aliases", "renamed_keywords",
     # display
     "fmt_array", "fmt_value", "summary_repr", "closing_lines",
 ]

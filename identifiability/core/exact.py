@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Integral, Rational
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -63,6 +63,10 @@ __all__ = [
     "exact_matmul",
     "exact_product_equals",
     "DEFAULT_PRIME",
+    "has_algebraic",
+    "algebraic_is_zero",
+    "to_exact_algebraic",
+    "simplify_exact",
 ]
 
 #: A 62-bit prime: the largest prime below 2**62 (used by :func:`rank_mod_p`).
@@ -422,3 +426,52 @@ def rank_mod_p(M: Any, p: int = DEFAULT_PRIME) -> ExactRank:
     n_primes = p / np.log(p)
     return ExactRank(r, f"GF({p})", method, error_probability=float(min(1.0, bad / n_primes)))
 
+
+def has_algebraic(mats: Sequence[Any]) -> bool:
+    """True when some entry of the matrices is an irrational sympy algebraic number."""
+    import sympy
+
+    return any(isinstance(x, sympy.Basic) and not isinstance(x, sympy.Rational)
+               for M in mats for x in np.ravel(np.asarray(M, dtype=object)))
+
+
+def algebraic_is_zero(x: Any) -> bool:
+    """Exact zero test of an algebraic number (its minimal polynomial is ``t``)."""
+    import sympy
+
+    x = sympy.nsimplify(x) if not isinstance(x, sympy.Basic) else x
+    if x.is_Rational:
+        return x == 0
+    t = sympy.Dummy("t")
+    return sympy.minimal_polynomial(x, t) == t
+
+
+def to_exact_algebraic(S: np.ndarray) -> np.ndarray:
+    """Exact object array, keeping sympy algebraic numbers as they are."""
+    import sympy
+
+    S = np.asarray(S)
+    if S.dtype != object or not any(isinstance(x, sympy.Basic) for x in S.flat):
+        return to_exact(S)
+    out = np.empty(S.shape, dtype=object)
+    for idx, x in np.ndenumerate(S):
+        out[idx] = x if isinstance(x, sympy.Basic) else to_exact([x])[0]
+    return out
+
+
+def simplify_exact(E: np.ndarray) -> np.ndarray:
+    """Float array when every exact entry converts without loss, else the object array."""
+    if E.dtype != object:
+        return E
+    if not all(isinstance(v, (Fraction, GaussianRational, int, float, complex)) for v in E.flat):
+        return E  # algebraic numbers (sympy) stay symbolic
+    if any(isinstance(v, GaussianRational) for v in E.flat):
+        vals = [complex(v) for v in E.flat]
+        back = [GaussianRational(Fraction(c.real), Fraction(c.imag)) for c in vals]
+        if all(a == b for a, b in zip(back, E.flat)):
+            return np.array(vals, dtype=complex).reshape(E.shape)
+        return E
+    vals = [float(v) for v in E.flat]
+    if all(Fraction(f) == v for f, v in zip(vals, E.flat)):
+        return np.array(vals, dtype=float).reshape(E.shape)
+    return to_exact(E)  # uniformly Fractions

@@ -13,7 +13,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ..core.exact import exact_matmul, exact_product_equals, exact_to_float, to_exact
+from ..core.exact import (exact_matmul, exact_product_equals, exact_to_float, to_exact,
+                          to_exact_algebraic)
 from ..graphs import coverage, is_zero, propagate
 from .verdict import (AlgebraicCertificate, AlternativeCertificate, CompletionCertificate,
                       JacobianCertificate, Obstruction, Verdict)
@@ -30,19 +31,6 @@ def _arith(v: Verdict) -> tuple[np.ndarray, float | None]:
     return A.copy(), v.tol * float(np.abs(A).max())
 
 
-def _as_sympy_free(S: np.ndarray) -> np.ndarray:
-    """Exact object array, keeping sympy algebraic numbers as they are."""
-    import sympy
-
-    S = np.asarray(S)
-    if S.dtype != object or not any(isinstance(x, sympy.Basic) for x in S.flat):
-        return to_exact(S)
-    out = np.empty(S.shape, dtype=object)
-    for idx, x in np.ndenumerate(S):
-        out[idx] = x if isinstance(x, sympy.Basic) else to_exact([x])[0]
-    return out
-
-
 def _product_matches(v: Verdict, S1: np.ndarray, S2: np.ndarray) -> bool:
     """Supports respected and S1 @ S2 == A (exactly, or within the numerical tolerance)."""
     if S1.shape != v.support1.shape or S2.shape != v.support2.shape:
@@ -52,7 +40,7 @@ def _product_matches(v: Verdict, S1: np.ndarray, S2: np.ndarray) -> bool:
             return (not np.any(np.asarray(S1)[~v.support1]) and
                     not np.any(np.asarray(S2)[~v.support2]) and
                     exact_product_equals([S1, S2], v.A))
-        E1, E2 = _as_sympy_free(S1), _as_sympy_free(S2)
+        E1, E2 = to_exact_algebraic(S1), to_exact_algebraic(S2)
         if any(not _is_zero_exact(x) for x in E1[~v.support1]) or \
                 any(not _is_zero_exact(x) for x in E2[~v.support2]):
             return False

@@ -47,7 +47,8 @@ from typing import Any
 import numpy as np
 
 from ..core.validation import check_chain, check_choice, check_int, check_real, check_tol
-from ..core.exact import (GaussianRational, InexactInputError, dyadic_integer_scaling, to_exact)
+from ..core.exact import (GaussianRational, InexactInputError, dyadic_integer_scaling,
+                          simplify_exact, to_exact)
 from ..graphs import _bool_product, _components, coverage, is_zero, propagate, spanning_tree_edges
 from .algebraic import Budget, decide_stuck
 from .verdict import (AlternativeCertificate, CompletionCertificate, CompletionStep,
@@ -286,24 +287,6 @@ def _factors_from(state: _State, m: int, n: int, r: int, dtype: Any
     return S1, S2
 
 
-def _simplify_exact(E: np.ndarray) -> np.ndarray:
-    """Float array when every exact entry converts without loss, else the object array."""
-    if E.dtype != object:
-        return E
-    if not all(isinstance(v, (Fraction, GaussianRational, int, float, complex)) for v in E.flat):
-        return E  # algebraic numbers (sympy) stay symbolic
-    if any(isinstance(v, GaussianRational) for v in E.flat):
-        vals = [complex(v) for v in E.flat]
-        back = [GaussianRational(Fraction(c.real), Fraction(c.imag)) for c in vals]
-        if all(a == b for a, b in zip(back, E.flat)):
-            return np.array(vals, dtype=complex).reshape(E.shape)
-        return E
-    vals = [float(v) for v in E.flat]
-    if all(Fraction(f) == v for f, v in zip(vals, E.flat)):
-        return np.array(vals, dtype=float).reshape(E.shape)
-    return to_exact(E)  # uniformly Fractions
-
-
 def _class_alternative(S1: np.ndarray, S2: np.ndarray, cls: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Mix two columns of a class of identical rectangles by G = [[1, 1], [0, 1]]."""
     k, l = cls[0], cls[1]
@@ -443,7 +426,7 @@ def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
         extra = outcome
         field = outcome.field or field
     S1, S2 = _factors_from(state, m, n, r, np.float64 if float_factors else dtype)
-    S1, S2 = _simplify_exact(S1), _simplify_exact(S2)
+    S1, S2 = simplify_exact(S1), simplify_exact(S2)
     factors = (S1, S2)
     # 1. free entries next to an empty partner side
     if half:
@@ -507,6 +490,6 @@ def _local_verdict(state: _State, outcome: Any, m: int, n: int, r: int, keep: di
 
 
 def _not_unique(factors: tuple, alternative: tuple, reason: str, field: str, keep: dict) -> Verdict:
-    cert = AlternativeCertificate((_simplify_exact(alternative[0]), _simplify_exact(alternative[1])),
+    cert = AlternativeCertificate((simplify_exact(alternative[0]), simplify_exact(alternative[1])),
                                   reason)
     return Verdict("not_unique", reason, cert, factors, field, **keep)
