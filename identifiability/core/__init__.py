@@ -23,7 +23,7 @@ from .exact import (DEFAULT_PRIME, ExactRank, dyadic_integer_scaling, exact_equa
 from .policy import DEFAULT_RTOL, Tolerance, decision_tolerance
 from .numbers import (EXACT_FLOAT_DENOMINATOR, GaussianRational, InexactInputError, exact_scalar,
                       is_exact_number)
-from .validation import (as_matrix, as_support, as_support_pair, as_supports, check_chain,
+from .validation import (BadInput, BadInputTypeError, BadInputValueError, as_matrix, as_support, as_support_pair, as_supports, check_chain,
                          check_choice, check_int, check_power_of_two, check_real, check_rng,
                          check_tol, param_error)
 
@@ -32,7 +32,7 @@ __all__ = [
     "EXACT_FLOAT_DENOMINATOR", "GaussianRational", "InexactInputError", "exact_scalar",
     "is_exact_number",
     # validation
-    "param_error", "as_matrix", "as_support", "as_supports", "as_support_pair", "check_chain",
+    "BadInput", "BadInputValueError", "BadInputTypeError", "param_error", "as_matrix", "as_support", "as_supports", "as_support_pair", "check_chain",
     "check_int", "check_real", "check_choice", "check_rng", "check_tol", "check_power_of_two",
     # exact linear algebra
     "ExactRank", "DEFAULT_PRIME", "is_exact", "to_exact", "exact_to_float",

@@ -21,6 +21,9 @@ import numpy as np
 from .numbers import is_exact_number
 
 __all__ = [
+    "BadInput",
+    "BadInputValueError",
+    "BadInputTypeError",
     "param_error",
     "as_matrix",
     "as_support",
@@ -43,23 +46,47 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+class BadInput(Exception):
+    """Mixin of every error raised by the boundary validation: the input is wrong.
+
+    ``except BadInput`` tells a rejected argument (the user's to fix; the command line's
+    exit code 64) from an internal error (a bug to report).
+    """
+
+
+class BadInputValueError(BadInput, ValueError):
+    """A parameter has the right type but a wrong value (shape, range, NaN, ...)."""
+
+
+class BadInputTypeError(BadInput, TypeError):
+    """A parameter has the wrong type (a float where an int is needed, complex data, ...)."""
+
+
+_BAD_INPUT = {ValueError: BadInputValueError, TypeError: BadInputTypeError}
+
+
 def param_error(func: str, name: str, expected: str, got: Any, *, kind: type = ValueError,
                 raw: bool = False) -> Exception:
     """Build the toolkit's uniform error for parameter ``name`` of ``func``.
 
     ``got`` is shown with ``repr`` (arrays by shape and dtype) unless ``raw`` is true, in
-    which case it is a ready-made description.
+    which case it is a ready-made description. ``ValueError`` and ``TypeError`` become
+    :class:`BadInputValueError` / :class:`BadInputTypeError` (still a ``ValueError`` /
+    ``TypeError``), so that callers can tell bad input from internal errors.
     """
     shown = got if raw else _short(got)
+    kind = _BAD_INPUT.get(kind, kind)
     return kind(f"The '{name}' parameter of {func} must be {expected}. Got {shown} instead.")
 
 
 def as_matrix(A: Any, name: str, func: str, *, allow_complex: bool = True,
-              allow_object: bool = False, ndim: int = 2) -> np.ndarray:
+              allow_object: bool = False, ndim: int = 2, allow_nan: bool = False
+              ) -> np.ndarray:
     """Return ``A`` as a numeric ndarray after checking it.
 
     Checks: ``ndim`` dimensions, every dimension > 0, numeric dtype (bool is refused),
-    finite entries, and real dtype when ``allow_complex`` is false. Integer, float and complex
+    finite entries (NaN allowed, as padding, with ``allow_nan``), and real dtype when
+    ``allow_complex`` is false. Integer, float and complex
     arrays keep their dtype (no cast). With ``allow_object`` an object array of exact numbers
     (``fractions.Fraction``, sympy numbers, Python ints) is accepted as is, for exact routines.
     """
@@ -96,7 +123,8 @@ def as_matrix(A: Any, name: str, func: str, *, allow_complex: bool = True,
     if kind == "c" and not allow_complex:
         raise param_error(func, name, "a real array (this routine does not support complex data)",
                           f"dtype {arr.dtype}", kind=TypeError, raw=True)
-    if kind in "fc" and not np.all(np.isfinite(arr)):
+    finite = np.isfinite(arr) | np.isnan(arr) if allow_nan and kind in "fc" else np.isfinite(arr)
+    if kind in "fc" and not np.all(finite):
         raise param_error(func, name, "an array with finite entries (no NaN or inf)",
                           "non-finite entries", raw=True)
     return arr
