@@ -21,6 +21,7 @@ from .exact import (DEFAULT_PRIME, ExactRank, dyadic_integer_scaling, exact_equa
                     exact_product_equals, exact_to_float, is_exact, nullspace_exact, rank_exact,
                     rank_mod_p, solve_exact, to_exact)
 from .policy import DEFAULT_RTOL, Tolerance, decision_tolerance
+from .rescaling import balance_chain, balanced_norm
 from .numbers import (EXACT_FLOAT_DENOMINATOR, GaussianRational, InexactInputError, exact_scalar,
                       is_exact_number)
 from .validation import (BadInput, BadInputTypeError, BadInputValueError, as_matrix, as_support, as_support_pair, as_supports, check_chain,
@@ -40,6 +41,8 @@ __all__ = [
     "exact_equal", "exact_matmul", "exact_product_equals",
     # exactness policy
     "DEFAULT_RTOL", "Tolerance", "decision_tolerance",
+    # factor balancing (the positive rescaling symmetry)
+    "balance_chain", "balanced_norm",
     # historical names
     "register_aliases", "renamed_keywords",
     # display

@@ -58,6 +58,7 @@ from networkx.algorithms.bipartite import hopcroft_karp_matching
 from ..core.validation import as_matrix, as_support, check_tol, param_error
 from ..equivalence import OrbitWitness
 from ..core.exact import InexactInputError, exact_to_float, is_exact, rank_exact, to_exact
+from ..core.rescaling import balance_chain
 
 __all__ = [
     "ReLUNet",
@@ -401,18 +402,16 @@ def balance(net: ReLUNet) -> ReLUNet:
     return ReLUNet(Ws, bs if net.biases is not None else None, net.supports)
 
 
-def balance_arrays(Ws: list[np.ndarray], bs: list[np.ndarray]
+def balance_arrays(Ws: list[np.ndarray], bs: list[np.ndarray], *, n_sweeps: int | None = None
                     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Kernel of :func:`balance` on float arrays with any leading batch axes."""
+    """:func:`identifiability.core.balance_chain` in the ReLU convention.
+
+    ``Ws = [W_1, ..., W_L]`` and ``bs = [b_1, ..., b_L]`` (any leading batch axes); the
+    output bias is returned unchanged.
+    """
     Ws, bs = list(Ws), list(bs)
-    for k in range(len(Ws) - 1):
-        n_in = np.sqrt((Ws[k] ** 2).sum(axis=-1) + bs[k] ** 2)
-        n_out = np.sqrt((Ws[k + 1] ** 2).sum(axis=-2))
-        ok = (n_in > 0) & (n_out > 0)
-        s = np.where(ok, np.sqrt(np.where(ok, n_out, 1.0) / np.where(ok, n_in, 1.0)), 1.0)
-        Ws[k], bs[k] = Ws[k] * s[..., :, None], bs[k] * s
-        Ws[k + 1] = Ws[k + 1] / s[..., None, :]
-    return Ws, bs
+    F, B = balance_chain(Ws[::-1], biases=bs[:-1][::-1], n_sweeps=n_sweeps)
+    return F[::-1], B[::-1] + [np.array(bs[-1], dtype=np.result_type(bs[-1], float))]
 
 
 # --------------------------------------------------------------------------------------
