@@ -59,7 +59,7 @@ except ImportError:  # pragma: no cover
     flint = None
 
 __all__ = ["GenericResult", "LocalResult", "jacobian", "generic_uniqueness",
-           "local_identifiability"]
+           "local_identifiability", "orbit_dim"]
 
 _PRIME_BITS = 31          # q < 2**31: a product of two residues fits in int64
 _SPARSE_AUTO = 10 ** 6    # jacobian(sparse=None) goes sparse above this many dense entries
@@ -175,8 +175,16 @@ def _params(masks: Sequence[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
     return [np.nonzero(M) for M in masks]
 
 
-def _orbit_dim(masks: Sequence[np.ndarray]) -> int:
-    """Dimension of the scaling orbit at a point whose entries on ``masks`` are all nonzero."""
+def orbit_dim(masks: Sequence[np.ndarray]) -> int:
+    """Dimension of the scaling orbit at a point whose entries on ``masks`` are all nonzero.
+
+    ``#inner nodes - #components made of inner nodes only`` of the layered graph of the
+    masks (module docstring).
+
+    >>> L = np.array([[1, 0], [1, 1]], bool)
+    >>> orbit_dim([L, L.T]), orbit_dim([np.ones((2, 1), bool), np.zeros((1, 2), bool)])
+    (2, 1)
+    """
     sizes = [masks[0].shape[0]] + [M.shape[1] for M in masks]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     n_inner = int(sum(sizes[1:-1]))
@@ -594,7 +602,7 @@ def generic_uniqueness(support1: Any, support2: Any = None, *, rng: Any = None,
     bound = check_int(sample_bound, "sample_bound", func, low=1, high=2 ** 29)
     L = len(masks)
     p = int(sum(int(M.sum()) for M in masks))
-    orbit = _orbit_dim(masks)
+    orbit = orbit_dim(masks)
     target = p - orbit
     point = _random_point(masks, rng, bound)
     eps_point = min(1.0, target * (L - 1) / (2 * bound))
@@ -697,7 +705,7 @@ def local_identifiability(factors: Sequence[Any], supports: Sequence[Any] | None
     tol = check_tol(tol, "tol", func)
     p = int(sum(M.sum() for M in masks))
     nonzero = [_nonzero(F) for F in mats]
-    orbit = _orbit_dim(nonzero)
+    orbit = orbit_dim(nonzero)
     target = p - orbit
     try:
         exact = [to_exact(F) for F in mats]

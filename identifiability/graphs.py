@@ -42,6 +42,9 @@ __all__ = [
     "complete_rank_one",
     "coverage",
     "is_zero",
+    "bool_product",
+    "components",
+    "propagate",
 ]
 
 
@@ -70,8 +73,13 @@ def bipartite_graph(mask: Any) -> nx.Graph:
     return g
 
 
-def _components(edges: np.ndarray, p: int, q: int) -> tuple[int, np.ndarray]:
-    """Connected components of the bipartite graph (rows 0..p-1, columns p..p+q-1)."""
+def components(edges: np.ndarray, p: int, q: int) -> tuple[int, np.ndarray]:
+    """Connected components of the bipartite graph of an (e, 2) edge list of (row, column)
+    pairs: ``(n_components, labels)`` over the vertices (rows 0..p-1, columns p..p+q-1).
+
+    >>> components(np.array([[0, 0], [1, 1]]), 2, 2)[0]
+    2
+    """
     n = p + q
     if len(edges) == 0:
         return n, np.arange(n)
@@ -172,7 +180,7 @@ def complete_rank_one(M: Any, mask: Any, *, atol: float | None = None) -> RankOn
     if is_zero(vals[S], atol).any():
         raise param_error(func, "M", "nonzero on every observed entry", "a zero observation",
                           raw=True)
-    n_comp, labels = _components(edges, p, q)
+    n_comp, labels = components(edges, p, q)
     x, y, trees = _complete_components(vals, edges, labels, p, q, exact)
     tree = np.concatenate(trees) if trees else np.zeros((0, 2), dtype=np.int64)
     completion = np.outer(x, y)
@@ -227,13 +235,23 @@ def coverage(support1: np.ndarray, support2: np.ndarray) -> np.ndarray:
     Sparse supports use a scipy.sparse product (cost proportional to the number of
     covered entries), dense ones a float64 BLAS product (exact: counts are below 2**53).
     """
-    return _bool_product(support1, support2)
+    return bool_product(support1, support2)
 
 
-def _bool_product(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
-    """Integer product of two boolean matrices, sparse or dense whichever is cheaper."""
+def bool_product(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    """Integer product of two boolean matrices, sparse or dense whichever is cheaper.
+
+    >>> bool_product(np.eye(2, dtype=bool), np.ones((2, 3), bool)).tolist()
+    [[1, 1, 1], [1, 1, 1]]
+    """
     sparse_cost = float(P.sum(axis=0) @ Q.sum(axis=1))   # multiply-adds of a sparse product
     if 30.0 * sparse_cost < float(P.shape[0]) * P.shape[1] * Q.shape[1]:
         prod = csr_matrix(P, dtype=np.int64) @ csr_matrix(Q, dtype=np.int64)
         return prod.toarray()
     return (P.astype(np.float64) @ Q.astype(np.float64)).astype(np.int64)
+
+
+# Transitional aliases for the callers that imported the private names (removed at the end
+# of this redesign step).
+_bool_product = bool_product
+_components = components

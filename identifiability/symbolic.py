@@ -47,6 +47,7 @@ import sympy
 
 from .core.validation import as_matrix, as_support, check_int, check_tol, param_error
 from .core.exact import GaussianRational, InexactInputError, to_exact
+from .generic import orbit_dim
 from .supports import equivalence_classes
 
 __all__ = ["UniquenessConditions", "ConditionCheck", "uniqueness_conditions"]
@@ -367,8 +368,6 @@ def _generically_identifiable(s1: np.ndarray, s2: np.ndarray, max_params: int) -
         return None
     from sympy.polys.matrices import DomainMatrix
 
-    from .generic import _orbit_dim
-
     X = sympy.Matrix(m, r, lambda i, k: sympy.Symbol(f"x{i}_{k}") if s1[i, k] else 0)
     Y = sympy.Matrix(r, n, lambda k, j: sympy.Symbol(f"y{k}_{j}") if s2[k, j] else 0)
     params = [v for v in list(X) + list(Y) if v != 0]
@@ -377,7 +376,7 @@ def _generically_identifiable(s1: np.ndarray, s2: np.ndarray, max_params: int) -
                       for i in range(m) for j in range(n)])
     dm = DomainMatrix.from_Matrix(J)
     rank = dm.convert_to(dm.domain.get_field()).rank()
-    return rank == len(params) - _orbit_dim([s1, s2])
+    return rank == len(params) - orbit_dim([s1, s2])
 
 
 # --------------------------------------------------------------------------------------------
