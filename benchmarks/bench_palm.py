@@ -57,7 +57,7 @@ def bench_palm_iter():
         if kind == "complex":
             A = A + 1j * rng.standard_normal((n, n))
         cons = [splincol(4), splincol(4)]
-        t, cpu, res = median_time(lambda: palm4msa(A, cons, n_iter=n_iter, tol=0.0, rng=1))
+        t, cpu, res = median_time(lambda: palm4msa(A, cons, n_iter=n_iter, stop_tol=0.0, rng=1))
         it = int(res.n_iter[0])
         rows.append((f"(c) palm4msa 2x{n}x{n} splincol(4) {kind}, s/sweep", t / it, cpu / it,
                      ref))
@@ -67,8 +67,8 @@ def bench_palm_iter():
 def bench_hadamard(N=256):
     H = hadamard(N)
     cons, res_cons = hadamard_constraints(N)
-    t, cpu, res = median_time(lambda: hierarchical(H, cons, res_cons, n_iter_local=100,
-                                                   n_iter_global=100, rng=0))
+    t, cpu, res = median_time(lambda: hierarchical(H, cons, res_cons, n_iter_split=100,
+                                                   n_iter_refine=100, rng=0))
     return [(f"(b) Hadamard N={N} hierarchical, err {res.relative_error:.1e} "
              f"(pyfaust {PYFAUST['hadamard_err']:.0e})", t, cpu, PYFAUST["hadamard_time"])]
 

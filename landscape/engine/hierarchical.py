@@ -25,11 +25,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from identifiability.core.aliases import renamed_keywords
+from identifiability.core.display import summary_repr
 from identifiability.core.validation import (as_matrix, check_choice, check_int, check_power_of_two,
                                          check_real, check_rng, param_error)
 
-from .palm import _check_constraints, _factor_shapes, palm4msa
-from .projections import Constraint, splincol
+from .palm import factor_shapes, palm4msa
+from .projections import Constraint, check_constraints, splincol
 
 __all__ = ["HierarchicalResult", "hierarchical", "hadamard_constraints"]
 
@@ -49,7 +51,9 @@ class HierarchicalResult:
     step_errors : ndarray, shape (L-1,)
         Relative error of the whole factorization after each global refinement.
     local_history, global_history : tuple of ndarray
-        Objective per sweep of the 2-factor split and of the global refinement of each step.
+        Objective per sweep of the 2-factor split and of the global refinement of each step
+        (also available as ``split_history`` and ``refine_history``, the names of the
+        ``n_iter_split`` / ``n_iter_refine`` stages).
     order : str
         Peeling order used.
     """
@@ -69,15 +73,47 @@ class HierarchicalResult:
             out = out @ F
         return self.lam * out
 
+    @property
+    def split_history(self) -> tuple[np.ndarray, ...]:
+        """Objective per sweep of the 2-factor split of each step (= ``local_history``)."""
+        return self.local_history
+
+    @property
+    def refine_history(self) -> tuple[np.ndarray, ...]:
+        """Objective per sweep of the global refinement of each step (= ``global_history``)."""
+        return self.global_history
+
+    @property
+    def n_iter(self) -> int:
+        """Sweeps run over all PALM4MSA runs (splits and refinements)."""
+        return int(sum(h.size for h in self.local_history + self.global_history))
+
     def __repr__(self) -> str:
         nnz = [int(np.count_nonzero(F)) for F in self.factors]
-        return (f"HierarchicalResult(order={self.order!r}, n_factors={len(self.factors)}, "
-                f"nnz={nnz}, lam={self.lam:.6g}, relative_error={self.relative_error:.3e})")
+        return summary_repr(
+            "HierarchicalResult", order=self.order, n_factors=len(self.factors),
+            shape=(self.factors[0].shape[0], self.factors[-1].shape[1]),
+            nnz=nnz if len(nnz) <= 12 else sum(nnz), lam=float(f"{self.lam:.6g}"),
+            relative_error=float(f"{self.relative_error:.3e}"), n_iter=self.n_iter)
+
+    def explain(self) -> str:
+        """Plain-language summary: the factors, the error after each peeling step."""
+        m, n = self.factors[0].shape[0], self.factors[-1].shape[1]
+        nnz = [int(np.count_nonzero(F)) for F in self.factors]
+        steps = ", ".join(f"{float(e):.3e}" for e in self.step_errors[:8])
+        more = ", ..." if self.step_errors.size > 8 else ""
+        return "\n".join([
+            f"Hierarchical factorization ({self.order}) of a {m} x {n} matrix into "
+            f"{len(self.factors)} factors, non-zeros {nnz}, scale lam = {self.lam:.6g}.",
+            f"Relative error {self.relative_error:.3e}; after each peeling step: {steps}{more}.",
+            f"{self.n_iter} PALM4MSA sweeps in all (splits and refinements).",
+            "A heuristic: no claim of global optimality."])
 
 
+@renamed_keywords(n_iter_local="n_iter_split", n_iter_global="n_iter_refine", tol="stop_tol")
 def hierarchical(A: Any, constraints: Sequence[Constraint],
                  residual_constraints: Sequence[Constraint], *, order: str = "right-to-left",
-                 n_iter_local: int = 50, n_iter_global: int = 50, tol: float = 1e-9,
+                 n_iter_split: int = 50, n_iter_refine: int = 50, stop_tol: float = 1e-9,
                  step: float = 1.001, rng: Any = None, fit_tol: float | None = None
                  ) -> HierarchicalResult:
     """Hierarchical PALM4MSA factorization ``A ≈ lam S[0] @ ... @ S[L-1]`` (THEORY B4).
@@ -95,13 +131,16 @@ def hierarchical(A: Any, constraints: Sequence[Constraint],
         (right-to-left) or ``S[L-1]`` (left-to-right) and takes that factor's constraint.
     order : {"right-to-left", "left-to-right"}
         Peel ``S[L-1]`` first (FAuST's order) or ``S[0]`` first.
-    n_iter_local, n_iter_global : int, default 50
-        Sweeps of the 2-factor split and of the global refinement at every step.
-    tol : float, default 1e-9
-        Stopping tolerance of every PALM4MSA run (see :func:`landscape.palm.palm4msa`).
+    n_iter_split, n_iter_refine : int, default 50
+        Maximal sweeps of the 2-factor split and of the global refinement at every step
+        (formerly ``n_iter_local`` and ``n_iter_global``, still accepted with a
+        ``DeprecationWarning``).
+    stop_tol : float, default 1e-9
+        Stopping rule of every PALM4MSA run (see :func:`landscape.palm.palm4msa`; formerly
+        ``tol``).
     step : float, default 1.001
         PALM step parameter ``gamma > 1``.
-    rng : numpy.random.Generator or int, optional
+    rng : numpy.random.Generator, int or None, default None
         Randomness of the power iterations (the initialisation is deterministic).
     fit_tol : float, optional
         Relative error at which a PALM4MSA run counts as an exact fit and stops. Default
@@ -124,8 +163,9 @@ def hierarchical(A: Any, constraints: Sequence[Constraint],
     """
     func = "hierarchical"
     A = as_matrix(A, "A", func)
-    cons = _check_constraints(constraints, func)
-    res_cons = _check_constraints(residual_constraints, func) if len(residual_constraints) else []
+    cons = check_constraints(constraints, func)
+    res_cons = (check_constraints(residual_constraints, func, name="residual_constraints")
+                if len(residual_constraints) else [])
     L = len(cons)
     if L < 2:
         raise param_error(func, "constraints", "a sequence of at least 2 constraints",
@@ -134,14 +174,14 @@ def hierarchical(A: Any, constraints: Sequence[Constraint],
         raise param_error(func, "residual_constraints", f"a sequence of {L - 2} constraints "
                           "(one per intermediate residual)", f"{len(res_cons)}", raw=True)
     order = check_choice(order, "order", func, ("right-to-left", "left-to-right"))
-    n_iter_local = check_int(n_iter_local, "n_iter_local", func, low=1)
-    n_iter_global = check_int(n_iter_global, "n_iter_global", func, low=1)
-    tol = check_real(tol, "tol", func, low=0.0)
+    n_iter_split = check_int(n_iter_split, "n_iter_split", func, low=1)
+    n_iter_refine = check_int(n_iter_refine, "n_iter_refine", func, low=1)
+    stop_tol = check_real(stop_tol, "stop_tol", func, low=0.0)
     step = check_real(step, "step", func, low=1.0, low_open=True)
     rng = check_rng(rng, func)
     if fit_tol is not None:
         fit_tol = check_real(fit_tol, "fit_tol", func, low=0.0)
-    shapes = _factor_shapes(A, cons, None, func)
+    shapes = factor_shapes(A.shape, cons)
     for j, (c, shp) in enumerate(zip(cons, shapes)):
         c.check(shp, func=func, name=f"constraints[{j}]")
 
@@ -160,14 +200,15 @@ def hierarchical(A: Any, constraints: Sequence[Constraint],
         pair_cons = [c_res, cons[k]]
         if not r2l:
             pair, pair_cons = pair[::-1], pair_cons[::-1]
-        loc = palm4msa(T, pair_cons, n_iter=n_iter_local, init=pair, init_lam=1.0, rng=rng,
-                       step=step, tol=tol, fit_tol=_fit_tol(fit_tol, 2))
+        loc = palm4msa(T, pair_cons, n_iter=n_iter_split, init=pair, init_lam=1.0, rng=rng,
+                       step=step, stop_tol=stop_tol, fit_tol=_fit_tol(fit_tol, 2))
         if r2l:
             init, g_cons = loc.best_factors() + fixed, pair_cons + cons[k + 1:]
         else:
             init, g_cons = fixed + loc.best_factors(), cons[:k] + pair_cons
-        glo = palm4msa(A, g_cons, n_iter=n_iter_global, init=init, init_lam=lam * loc.lam[0],
-                       rng=rng, step=step, tol=tol, fit_tol=_fit_tol(fit_tol, len(g_cons)))
+        glo = palm4msa(A, g_cons, n_iter=n_iter_refine, init=init, init_lam=lam * loc.lam[0],
+                       rng=rng, step=step, stop_tol=stop_tol,
+                       fit_tol=_fit_tol(fit_tol, len(g_cons)))
         local_h.append(loc.history[0])
         global_h.append(glo.history[0])
         errs.append(glo.relative_error[0])

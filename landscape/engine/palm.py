@@ -24,7 +24,7 @@ Examples
 >>> A = np.array([[3., 1., 5.], [1., 3., 7.], [2., 4., 6.]])
 >>> I = np.array([[1, 0], [1, 0], [0, 1]], dtype=bool)
 >>> res = palm4msa(A, [support(I), support(I.T)], normalize=False, n_iter=3000,
-...                tol=1e-13, rng=0)
+...                stop_tol=1e-13, rng=0)
 >>> round(float(res.objective[0]), 6)
 98.0
 """
@@ -37,11 +37,13 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from identifiability.core.aliases import renamed_keywords
+from identifiability.core.display import summary_repr
 from identifiability.core.validation import as_matrix, check_int, check_real, check_rng, param_error
 
-from .projections import Constraint, unit_norm
+from .projections import Constraint, check_constraints, unit_norm
 
-__all__ = ["PalmResult", "palm4msa"]
+__all__ = ["PalmResult", "palm4msa", "factor_shapes", "spectral_sqnorm", "spectral_sqnorm_power"]
 
 _POWER_ITERS = 4        # warm-started power iterations per spectral-norm estimate
 _POWER_MARGIN = 1.01    # the Rayleigh quotient is a lower bound: inflate it
@@ -96,12 +98,33 @@ class PalmResult:
         return self.lam[:, None, None] * out
 
     def __repr__(self) -> str:
-        shapes = " @ ".join(f"{F.shape[1]}x{F.shape[2]}" for F in self.factors)
         b = self.best
-        return (f"PalmResult(n_starts={self.lam.shape[0]}, factors={shapes}, "
-                f"best={b}, relative_error[best]={self.relative_error[b]:.3e}, "
-                f"lam[best]={self.lam[b]:.6g}, n_iter[best]={self.n_iter[b]}, "
-                f"converged={int(self.converged.sum())}/{self.converged.size})")
+        return summary_repr(
+            "PalmResult", n_starts=int(self.lam.shape[0]),
+            factors=" @ ".join(f"{F.shape[1]}x{F.shape[2]}" for F in self.factors),
+            nnz=[int(np.count_nonzero(F[b])) for F in self.factors] if len(self.factors) <= 8
+            else int(sum(np.count_nonzero(F[b]) for F in self.factors)),
+            best=b, relative_error=float(f"{self.relative_error[b]:.3e}"),
+            n_iter=int(self.n_iter[b]),
+            converged=f"{int(self.converged.sum())}/{self.converged.size}")
+
+    def explain(self) -> str:
+        """Plain-language summary: the best start, the spread over starts, the stopping."""
+        b, S = self.best, self.lam.shape[0]
+        shapes = " @ ".join(f"{F.shape[1]}x{F.shape[2]}" for F in self.factors)
+        nnz = [int(np.count_nonzero(F[b])) for F in self.factors]
+        lines = [f"PALM4MSA with {len(self.factors)} factors ({shapes}), {S} start(s).",
+                 f"Best start {b}: relative error {float(self.relative_error[b]):.3e}, "
+                 f"scale lam = {float(self.lam[b]):.6g}, {int(self.n_iter[b])} sweeps, "
+                 f"non-zeros per factor {nnz}.",
+                 f"{int(self.converged.sum())} of {S} start(s) met the stopping rule "
+                 "(stop_tol or fit_tol); the others ran the n_iter sweeps."]
+        if S > 1:
+            q = np.quantile(self.relative_error, [0.0, 0.5, 1.0])
+            lines.append(f"Relative error over the starts: min {q[0]:.3e}, median {q[1]:.3e}, "
+                         f"max {q[2]:.3e}.")
+        lines.append("A local method: no claim of global optimality.")
+        return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- array kernels
@@ -158,6 +181,34 @@ def _sqnorm_exact(X: np.ndarray | None, b: int) -> np.ndarray:
     if X is None:
         return np.ones(b)
     return np.linalg.norm(X, 2, axis=(-2, -1)) ** 2
+
+
+def spectral_sqnorm(X: np.ndarray) -> np.ndarray:
+    """``||X[b]||_2^2`` of every matrix of a stack ``(b, p, q)`` (LAPACK SVD, exact to rounding).
+
+    The Lipschitz constant of the block gradient of PALM4MSA for factor ``j`` is
+    ``lam^2 ||P||_2^2 ||R||_2^2`` (``P``, ``R`` the products left and right of it).
+
+    >>> float(spectral_sqnorm(np.array([[[3., 0.], [0., 4.]]]))[0])
+    16.0
+    """
+    X = np.asarray(X)
+    return _sqnorm_exact(X, X.shape[0])
+
+
+def spectral_sqnorm_power(X: np.ndarray, v: np.ndarray, n_iter: int
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """Lower estimate of ``||X[b]||_2^2`` by ``n_iter`` power iterations from ``v[b]``.
+
+    The estimate PALM4MSA uses in its sweeps (warm started, then inflated by 1 % and
+    checked): a Rayleigh quotient, hence never above :func:`spectral_sqnorm`. Returns the
+    estimates, shape ``(b,)``, and the final unit vectors, shape ``(b, q)``.
+
+    >>> est, _ = spectral_sqnorm_power(np.array([[[3., 0.], [0., 4.]]]), np.ones((1, 2)), 30)
+    >>> bool(15.999 < est[0] <= 16.0)
+    True
+    """
+    return _sqnorm_power(np.asarray(X), np.asarray(v), int(n_iter))
 
 
 def _sqfro(X: np.ndarray) -> np.ndarray:
@@ -269,28 +320,29 @@ class _Work:
 # --------------------------------------------------------------------------- validation
 
 def _check_constraints(constraints: Any, func: str) -> list[Constraint]:
-    if isinstance(constraints, Constraint):
-        raise param_error(func, "constraints", "a sequence of Constraint objects (one per factor)",
-                          constraints, kind=TypeError)
-    try:
-        cons = list(constraints)
-    except TypeError as exc:
-        raise param_error(func, "constraints", "a sequence of Constraint objects", constraints,
-                          kind=TypeError) from exc
-    if not cons:
-        raise param_error(func, "constraints", "a non-empty sequence of Constraint objects",
-                          "an empty sequence", raw=True)
-    for j, c in enumerate(cons):
-        if not isinstance(c, Constraint):
-            raise param_error(func, f"constraints[{j}]", "a Constraint", c, kind=TypeError)
-    return cons
+    """Deprecated private alias of :func:`landscape.projections.check_constraints`."""
+    return check_constraints(constraints, func)
 
 
-def _factor_shapes(A, cons, init, func) -> list[tuple[int, int]]:
-    m, n = A.shape
+def factor_shapes(shape: tuple[int, int], constraints: Sequence[Constraint],
+                  init: Sequence[Any] | None = None) -> list[tuple[int, int]]:
+    """Shapes of the factors of an ``m x n`` target under ``constraints`` (one per factor).
+
+    From ``init`` when given (the last two axes of each factor), else from the support
+    constraints (a support fixes both sides of its factor), else inner dimensions
+    ``min(m, n)``. Shared by :func:`palm4msa` and :func:`~landscape.hierarchical`.
+
+    >>> from landscape.projections import support, topk
+    >>> factor_shapes((4, 6), [topk(2), support(np.ones((3, 6)))])
+    [(4, 3), (3, 6)]
+    >>> factor_shapes((4, 6), [topk(2), topk(2)])
+    [(4, 4), (4, 6)]
+    """
+    m, n = shape
+    cons = list(constraints)
     L = len(cons)
     if init is not None:
-        return [tuple(F.shape[-2:]) for F in init]
+        return [tuple(np.shape(F)[-2:]) for F in init]
     dims = [m] + [None] * (L - 1) + [n]
     for j, c in enumerate(cons):
         if c.shape is not None:
@@ -344,9 +396,10 @@ def _check_lam(init_lam, n_starts, func) -> np.ndarray | None:
 
 # --------------------------------------------------------------------------- public API
 
+@renamed_keywords(tol="stop_tol")
 def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
              init: Sequence[Any] | None = None, init_lam: Any = None, n_starts: int = 1,
-             rng: Any = None, step: float = 1.001, tol: float = 1e-9,
+             rng: Any = None, step: float = 1.001, stop_tol: float = 1e-9,
              normalize: bool = True, fit_tol: float = _EXACT_FIT) -> PalmResult:
     """Approximate ``A ≈ lam * S[0] @ ... @ S[L-1]`` with constrained factors (PALM4MSA).
 
@@ -367,13 +420,16 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
         product is 0) when ``normalize``, else 1.
     n_starts : int, default 1
         Number of starts, run together as one batched computation.
-    rng : numpy.random.Generator or int, optional
-        Source of all randomness (initial factors, power-iteration vectors).
+    rng : numpy.random.Generator, int or None, default None
+        Source of all randomness (initial factors, power-iteration vectors); ``None`` draws
+        fresh entropy.
     step : float, default 1.001
         ``gamma > 1``: step size ``1 / (gamma * Lipschitz constant)`` (THEORY B2/B3).
-    tol : float, default 1e-9
-        A start stops when the relative change of its error ``||A - lam Ahat||_F`` over one
-        sweep is below ``tol``, or its relative error is below ``fit_tol``.
+    stop_tol : float, default 1e-9
+        Stopping rule: a start stops when the relative change of its error
+        ``||A - lam Ahat||_F`` over one sweep is below ``stop_tol``, or its relative error
+        is below ``fit_tol``. (Formerly ``tol``, still accepted with a
+        ``DeprecationWarning``.)
     normalize : bool, default True
         Project every factor onto the unit Frobenius sphere after its constraint
         (``unit_norm(c)``) and update ``lam`` exactly. With ``False`` the constraints are used
@@ -382,7 +438,7 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
     fit_tol : float, default ``100 * eps``
         Relative error ``||A - lam Ahat||_F / ||A||_F`` at which a start counts as an exact
         fit and stops: the rounding floor of the product (at that level the relative change
-        of the error is rounding noise, so ``tol`` would not stop it).
+        of the error is rounding noise, so ``stop_tol`` would not stop it).
 
     Returns
     -------
@@ -402,11 +458,11 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
     """
     func = "palm4msa"
     A = as_matrix(A, "A", func)
-    cons = _check_constraints(constraints, func)
+    cons = check_constraints(constraints, func)
     n_iter = check_int(n_iter, "n_iter", func, low=1)
     n_starts = check_int(n_starts, "n_starts", func, low=1)
     step = check_real(step, "step", func, low=1.0, low_open=True)
-    tol = check_real(tol, "tol", func, low=0.0)
+    stop_tol = check_real(stop_tol, "stop_tol", func, low=0.0)
     fit_tol = check_real(fit_tol, "fit_tol", func, low=0.0)
     if not isinstance(normalize, (bool, np.bool_)):
         raise param_error(func, "normalize", "a bool", normalize, kind=TypeError)
@@ -414,12 +470,12 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
     dtype = np.result_type(A.dtype, np.float64)
     A = A.astype(dtype)
     init = _check_init(init, len(cons), A, n_starts, dtype, func)
-    shapes = _factor_shapes(A, cons, init, func)
+    shapes = factor_shapes(A.shape, cons, init)
     for j, (c, shp) in enumerate(zip(cons, shapes)):
         c.check(shp, func=func, name=f"constraints[{j}]")
     lam0 = _check_lam(init_lam, n_starts, func)
     if normalize:
-        cons = [c if type(c).__name__ == "_UnitNorm" else unit_norm(c) for c in cons]
+        cons = [unit_norm(c) for c in cons]   # idempotent on unit_norm(...) constraints
 
     if init is None:
         init = []
@@ -428,12 +484,12 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
             if dtype.kind == "c":
                 G = G + 1j * rng.standard_normal((n_starts,) + shp)
             init.append(c._project(G))
-    return _run(A[None], [F.copy() for F in init], lam0, cons, step, (tol, fit_tol), n_iter,
+    return _run(A[None], [F.copy() for F in init], lam0, cons, step, (stop_tol, fit_tol), n_iter,
                 normalize, rng)
 
 
 def _run(A, S, lam0, cons, step, tols, n_iter, normalize, rng) -> PalmResult:
-    tol, fit_tol = tols
+    stop_tol, fit_tol = tols
     b = S[0].shape[0]
     normA = float(np.sqrt(_sqfro(A)[0]))
     if lam0 is None:
@@ -460,7 +516,7 @@ def _run(A, S, lam0, cons, step, tols, n_iter, normalize, rng) -> PalmResult:
         w.sweep()
         hist[active, t] = w.f
         err = np.sqrt(w.f)
-        stop = (np.abs(err_prev - err) <= tol * err_prev) | (err <= fit_tol * normA)
+        stop = (np.abs(err_prev - err) <= stop_tol * err_prev) | (err <= fit_tol * normA)
         err_prev = err
         stop_final = stop | (t == n_iter - 1)
         if stop_final.any():

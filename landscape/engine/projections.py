@@ -68,6 +68,7 @@ __all__ = [
     "support",
     "unit_norm",
     "compose",
+    "check_constraints",
 ]
 
 
@@ -319,6 +320,19 @@ class Constraint:
         """Factor shape imposed by the constraint (a support fixes it), else ``None``."""
         return None
 
+    def explain(self) -> str:
+        """One sentence: the set and whether :meth:`project` is an exact projection.
+
+        >>> print(splincol(2).explain())
+        splincol(2): union of the row-wise and column-wise top-2 supports; a heuristic, not an exact Euclidean projection.
+        """
+        how = ("an exact Euclidean projection" if self.exact else
+               "a heuristic, not an exact Euclidean projection")
+        return f"{self!r}: {self._describe()}; {how}."
+
+    def _describe(self) -> str:
+        return "a constraint set"
+
     def _project(self, M: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -334,6 +348,13 @@ class _TopK(Constraint):
 
     def __repr__(self) -> str:
         return f"{self.mode}({self.k})"
+
+    def _describe(self) -> str:
+        return {"topk": f"at most {self.k} non-zeros in the factor",
+                "topk_rows": f"at most {self.k} non-zeros in every row",
+                "topk_cols": f"at most {self.k} non-zeros in every column",
+                "splincol": f"union of the row-wise and column-wise top-{self.k} supports"
+                }[self.mode]
 
     def check(self, shape, *, func="Constraint.check", name="constraint"):
         m, n = shape
@@ -358,6 +379,10 @@ class _Support(Constraint):
     def __repr__(self) -> str:
         return f"support(<{self.mask.shape[0]}x{self.mask.shape[1]} mask, " \
                f"{int(self.mask.sum())} entries>)"
+
+    def _describe(self) -> str:
+        return (f"entries outside a fixed {self.mask.shape[0]}x{self.mask.shape[1]} support "
+                f"({int(self.mask.sum())} entries) are zero")
 
     def check(self, shape, *, func="Constraint.check", name="constraint"):
         if tuple(shape) != self.mask.shape:
@@ -384,7 +409,12 @@ class _Compose(Constraint):
         return len(self.parts) == 1 and self.parts[0].exact
 
     def __repr__(self) -> str:
+        if len(self.parts) > 6:
+            return f"compose(<{len(self.parts)} constraints>)"
         return f"compose({', '.join(map(repr, self.parts))})"
+
+    def _describe(self) -> str:
+        return f"the {len(self.parts)} constraints applied in order"
 
     def check(self, shape, *, func="Constraint.check", name="constraint"):
         for c in self.parts:
@@ -414,6 +444,10 @@ class _UnitNorm(Constraint):
 
     def __repr__(self) -> str:
         return f"unit_norm({'' if self.inner is None else repr(self.inner)})"
+
+    def _describe(self) -> str:
+        inner = "" if self.inner is None else f"{self.inner._describe()}, "
+        return f"{inner}unit Frobenius norm"
 
     def check(self, shape, *, func="Constraint.check", name="constraint"):
         if self.inner is not None:
@@ -500,6 +534,8 @@ def unit_norm(c: Constraint | None = None) -> Constraint:
     """
     if c is not None and not isinstance(c, Constraint):
         raise param_error("unit_norm", "c", "a Constraint or None", c, kind=TypeError)
+    if isinstance(c, _UnitNorm):   # idempotent: unit_norm(unit_norm(c)) is unit_norm(c)
+        return c
     return _UnitNorm(c)
 
 
@@ -519,3 +555,62 @@ def compose(*constraints: Constraint) -> Constraint:
         if not isinstance(c, Constraint):
             raise param_error("compose", f"constraints[{i}]", "a Constraint", c, kind=TypeError)
     return _Compose(tuple(constraints))
+
+
+def check_constraints(constraints: Any, func: str, *, name: str = "constraints",
+                      n: int | None = None, allow_none: bool = False) -> list:
+    """Validate a sequence of constraints (one per factor) at the boundary of ``func``.
+
+    The one check of "a sequence of :class:`Constraint` objects" shared by
+    :func:`~landscape.palm4msa`, :func:`~landscape.hierarchical` and the ReLU trainers.
+
+    Parameters
+    ----------
+    constraints : sequence of Constraint
+        A bare ``Constraint`` (not in a sequence) is rejected, so is an empty sequence.
+    func, name : str
+        Function and parameter named in the error message.
+    n : int, optional
+        Required length (one constraint per factor or layer).
+    allow_none : bool, default False
+        Accept ``None`` entries ("no constraint on this factor").
+
+    Returns
+    -------
+    list
+
+    Raises
+    ------
+    BadInputTypeError, BadInputValueError
+        Through :func:`identifiability.core.validation.param_error`.
+
+    Examples
+    --------
+    >>> check_constraints([topk(2), support([[1, 0], [1, 1]])], "demo")
+    [topk(2), support(<2x2 mask, 3 entries>)]
+    >>> check_constraints(topk(2), "demo")
+    Traceback (most recent call last):
+    ...
+    identifiability.core.validation.BadInputTypeError: The 'constraints' parameter of demo must be a sequence of Constraint objects (one per factor). Got topk(2) instead.
+    """
+    if isinstance(constraints, Constraint):
+        raise param_error(func, name, "a sequence of Constraint objects (one per factor)",
+                          constraints, kind=TypeError)
+    try:
+        cons = list(constraints)
+    except TypeError as exc:
+        raise param_error(func, name, "a sequence of Constraint objects", constraints,
+                          kind=TypeError) from exc
+    if not cons:
+        raise param_error(func, name, "a non-empty sequence of Constraint objects",
+                          "an empty sequence", raw=True)
+    if n is not None and len(cons) != n:
+        raise param_error(func, name, f"a sequence of {n} constraints (one per factor)",
+                          f"{len(cons)}", raw=True)
+    for j, c in enumerate(cons):
+        if c is None and allow_none:
+            continue
+        if not isinstance(c, Constraint):
+            expected = "a Constraint or None" if allow_none else "a Constraint"
+            raise param_error(func, f"{name}[{j}]", expected, c, kind=TypeError)
+    return cons

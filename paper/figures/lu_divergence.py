@@ -52,7 +52,7 @@ def main(outdir: Path, *, quick: bool = False) -> dict:
     rng = np.random.default_rng(3)
     factors, history, norms, done = None, [], [], 0
     for stop in checkpoints:
-        res = palm4msa(A, cons, normalize=False, n_iter=int(stop - done), tol=0.0, step=1.01,
+        res = palm4msa(A, cons, normalize=False, n_iter=int(stop - done), stop_tol=0.0, step=1.01,
                        n_starts=n_starts, init=factors, init_lam=1.0, rng=rng)
         factors, done = list(res.factors), stop
         history.append(res.history)

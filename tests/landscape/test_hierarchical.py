@@ -18,8 +18,8 @@ def hadamard(N):
                                       (16, "left-to-right")])
 def test_reverse_engineers_hadamard(N, order):
     H = hadamard(N)
-    res = hierarchical(H, *hadamard_constraints(N), order=order, n_iter_local=100,
-                       n_iter_global=100, rng=0)
+    res = hierarchical(H, *hadamard_constraints(N), order=order, n_iter_split=100,
+                       n_iter_refine=100, rng=0)
     assert isinstance(res, HierarchicalResult)
     assert res.relative_error <= 1e-10
     assert len(res.factors) == int(np.log2(N))

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from landscape.engine.palm import PalmResult, _sqnorm_exact, _sqnorm_power, palm4msa
+from landscape.engine.palm import (PalmResult, palm4msa, spectral_sqnorm,
+                                   spectral_sqnorm_power)
 from landscape.engine.projections import splincol, support, topk, topk_cols, topk_rows
 
 ORACLES = json.loads((Path(__file__).parents[1] / "data" / "engine_oracles.json").read_text())
@@ -22,15 +23,15 @@ def _prod(factors):
 def test_c25_lipschitz_constant():
     o = ORACLES["C25"]
     L, R = np.array(o["L"], float), np.array(o["R"], float)
-    lip = _sqnorm_exact(L[None], 1)[0] * _sqnorm_exact(R[None], 1)[0]
+    lip = spectral_sqnorm(L[None])[0] * spectral_sqnorm(R[None])[0]
     assert round(lip, o["digits"]) == o["lipschitz"]
     # tight: the Hessian of X -> 1/2 ||L X R - A||^2 is (R R^T) kron (L^T L)
     hess = np.kron(R @ R.T, L.T @ L)
     assert round(np.linalg.eigvalsh(hess).max(), o["digits"]) == o["lipschitz"]
     # the power estimate used in the sweeps is a lower bound that converges to it
     rng = np.random.default_rng(0)
-    estL, _ = _sqnorm_power(L[None], rng.standard_normal((1, 2)), 50)
-    estR, _ = _sqnorm_power(R[None], rng.standard_normal((1, 3)), 50)
+    estL, _ = spectral_sqnorm_power(L[None], rng.standard_normal((1, 2)), 50)
+    estR, _ = spectral_sqnorm_power(R[None], rng.standard_normal((1, 3)), 50)
     assert estL[0] * estR[0] <= lip * (1 + 1e-12)
     assert estL[0] * estR[0] == pytest.approx(lip, rel=1e-9)
 
@@ -38,7 +39,7 @@ def test_c25_lipschitz_constant():
 def test_c26_fixed_support_palm_monotone_reaches_98():
     o = ORACLES["C26"]
     res = palm4msa(o["A"], [support(o["support1"]), support(o["support2"])], normalize=False,
-                   step=o["step"], rng=o["seed"], n_iter=o["n_iter"], tol=0.0)
+                   step=o["step"], rng=o["seed"], n_iter=o["n_iter"], stop_tol=0.0)
     h = res.history[0]
     assert np.all(np.diff(h) <= 1e-12 * h[:-1])
     assert res.objective[0] == pytest.approx(o["optimal_value"], abs=1e-6)
@@ -85,7 +86,7 @@ def test_recovers_exact_sparse_product_fixed_support():
     I[np.arange(4), np.arange(4)] = True
     J[np.arange(4), np.arange(4)] = True
     A = (rng.standard_normal((10, 4)) * I) @ (rng.standard_normal((4, 9)) * J)
-    res = palm4msa(A, [support(I), support(J)], n_starts=20, n_iter=3000, tol=1e-12, rng=6)
+    res = palm4msa(A, [support(I), support(J)], n_starts=20, n_iter=3000, stop_tol=1e-12, rng=6)
     assert res.relative_error[res.best] < 1e-6
     assert res.converged[res.best]
 
@@ -93,11 +94,11 @@ def test_recovers_exact_sparse_product_fixed_support():
 def test_converged_starts_report_their_own_iterations():
     rng = np.random.default_rng(7)
     A = rng.standard_normal((5, 5))
-    res = palm4msa(A, [topk_rows(2), topk_rows(2)], n_starts=10, n_iter=400, tol=1e-6, rng=8)
+    res = palm4msa(A, [topk_rows(2), topk_rows(2)], n_starts=10, n_iter=400, stop_tol=1e-6, rng=8)
     assert res.converged.any()
     assert res.history.shape[1] == res.n_iter.max()
     assert np.all(res.n_iter[res.converged] < 400)
-    res2 = palm4msa(A, [topk_rows(2), topk_rows(2)], n_iter=3, tol=0.0, rng=8)
+    res2 = palm4msa(A, [topk_rows(2), topk_rows(2)], n_iter=3, stop_tol=0.0, rng=8)
     assert res2.n_iter[0] == 3 and not res2.converged[0]
 
 
@@ -129,7 +130,7 @@ def test_zero_lipschitz_block_is_skipped():
     """With a zero right factor the left block has Lipschitz constant 0 (THEORY B2 guard)."""
     A = np.array([[1.0, 2.0], [3.0, 4.0]])
     res = palm4msa(A, [topk(4), topk(4)], init=[np.eye(2), np.zeros((2, 2))], init_lam=1.0,
-                   normalize=False, n_iter=1, tol=0.0, rng=0)
+                   normalize=False, n_iter=1, stop_tol=0.0, rng=0)
     np.testing.assert_array_equal(res.factors[0][0], np.eye(2))
     assert np.all(np.isfinite(res.factors[1]))
 
@@ -169,7 +170,7 @@ def test_bad_input():
 def test_fit_tol_stops_at_the_requested_floor():
     H2 = np.array([[1.0, 1.0], [1.0, -1.0]])
     H = np.kron(np.kron(H2, H2), H2)
-    kw = dict(init=[np.zeros((8, 8)), np.eye(8)], init_lam=1.0, n_iter=500, tol=0.0, rng=1)
+    kw = dict(init=[np.zeros((8, 8)), np.eye(8)], init_lam=1.0, n_iter=500, stop_tol=0.0, rng=1)
     loose = palm4msa(H, [splincol(4), splincol(2)], fit_tol=1e-6, **kw)
     strict = palm4msa(H, [splincol(4), splincol(2)], **kw)
     assert loose.converged[0] and strict.converged[0]
