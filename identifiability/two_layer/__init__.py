@@ -1,8 +1,11 @@
 """Two-layer uniqueness with fixed supports: :func:`check_uniqueness` and its verdicts.
 
-Rooms: :mod:`.verdict` (the result and certificate data), :mod:`.completion` (rank-one
-lifting and completion, the decision procedure), :mod:`.algebraic` (exact decisions once the
-completion is stuck), :mod:`.certificates` (independent re-checking and explanations).
+Rooms, top to bottom (each imports only those below it; a layers contract in
+``pyproject.toml`` checks it): :mod:`.completion` (the decision procedure:
+``check_uniqueness``), :mod:`.algebraic` (exact decisions once the completion is stuck),
+:mod:`.verdict` (the :class:`Verdict`), :mod:`.certificates` (the certificates, each of which
+verifies and explains itself), :mod:`.lifted` (the rank-one lifting both the decision and the
+verification use: completion state and step, the lifted polynomial system).
 
 >>> import numpy as np
 >>> from identifiability.two_layer import check_uniqueness
@@ -11,10 +14,10 @@ completion is stuck), :mod:`.certificates` (independent re-checking and explanat
 """
 
 from .completion import check_uniqueness
-from .verdict import (STATUSES, AlgebraicCertificate, AlternativeCertificate,
+from .verdict import (OBSTRUCTION_KINDS, STATUSES, AlgebraicCertificate, AlternativeCertificate,
                       CompletionCertificate, CompletionStep, JacobianCertificate, Obstruction,
                       Verdict)
 
 __all__ = ["check_uniqueness", "Verdict", "STATUSES", "CompletionCertificate", "CompletionStep",
-           "AlternativeCertificate", "Obstruction", "AlgebraicCertificate",
+           "AlternativeCertificate", "Obstruction", "OBSTRUCTION_KINDS", "AlgebraicCertificate",
            "JacobianCertificate"]

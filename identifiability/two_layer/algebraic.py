@@ -21,7 +21,9 @@ import numpy as np
 
 from ..core.exact import GaussianRational, rank_exact, to_exact
 from ..graphs import is_zero
-from .verdict import AlgebraicCertificate, Obstruction
+from .certificates import AlgebraicCertificate, Obstruction
+from .lifted import (contribution_key, lifted_system, solution_points, sympy_number,
+                     z3_real_solution)
 
 __all__ = ["Budget", "decide_stuck", "StuckOutcome", "lifted_system", "sympy_number", "contribution_key",
            "solution_points", "z3_real_solution"]
@@ -71,17 +73,6 @@ class StuckOutcome:
     certificate: Any = None
     alternative: Callable | None = None
     too_large: bool = False          # the exact step was skipped or cut off (size, time)
-
-
-def sympy_number(v: Any) -> Any:
-    """sympy number for a Fraction / GaussianRational / int."""
-    import sympy
-
-    if isinstance(v, GaussianRational):
-        return sympy.Rational(v.re.numerator, v.re.denominator) + \
-            sympy.I * sympy.Rational(v.im.numerator, v.im.denominator)
-    v = Fraction(v)
-    return sympy.Rational(v.numerator, v.denominator)
 
 
 def _from_sympy(v: Any) -> Any:
@@ -185,131 +176,6 @@ def _decide_classes(state: Any, classes: list[list[int]]) -> StuckOutcome:
                   "only the sum of their contributions is determined, and mixing the two "
                   "columns by G = [[1, 1], [0, 1]] gives another factorization")
     return StuckOutcome("determined", reason, alternative=alternative)
-
-
-def lifted_system(R: np.ndarray, cover: np.ndarray, rows: list, cols: list, stuck: list[int]
-                  ) -> tuple[list, list, dict]:
-    """Equations, unknowns and the symbolic contributions of the stuck rectangles.
-
-    Entries covered by a single stuck rectangle are constants (the residual); the others
-    are unknowns tied by the sum equations. Every 2 x 2 minor of every contribution vanishes.
-    """
-    import sympy
-
-    unknowns, contrib = [], {}
-    for k in stuck:
-        Ck = sympy.zeros(len(rows[k]), len(cols[k]))
-        for a, i in enumerate(rows[k]):
-            for b, j in enumerate(cols[k]):
-                if cover[i, j] == 1:
-                    Ck[a, b] = sympy_number(R[i, j])
-                else:
-                    v = sympy.Symbol(f"c{k}_{i}_{j}")
-                    unknowns.append(v)
-                    Ck[a, b] = v
-        contrib[k] = Ck
-    eqs = []
-    sums: dict[tuple[int, int], Any] = {}
-    for k in stuck:
-        for a, i in enumerate(rows[k]):
-            for b, j in enumerate(cols[k]):
-                if cover[i, j] > 1:
-                    sums[(i, j)] = sums.get((i, j), 0) + contrib[k][a, b]
-    eqs += [total - sympy_number(R[i, j]) for (i, j), total in sums.items()]
-    for k in stuck:
-        Ck = contrib[k]
-        for a in range(Ck.rows):
-            for a2 in range(a + 1, Ck.rows):
-                for b in range(Ck.cols):
-                    for b2 in range(b + 1, Ck.cols):
-                        minor = sympy.expand(Ck[a, b] * Ck[a2, b2] - Ck[a, b2] * Ck[a2, b])
-                        if minor != 0:
-                            eqs.append(minor)
-    return eqs, unknowns, contrib
-
-
-def contribution_key(point: dict, contrib: dict, rows: list, cols: list, stuck: list) -> tuple:
-    """Multiset of (rectangle, contribution) of a solution of the lifted system.
-
-    Two solutions have the same key iff their factorizations are equivalent (scaling and
-    permutations of identical rectangles preserve exactly this multiset).
-    """
-    import sympy
-
-    return tuple(sorted((tuple(rows[k]), tuple(cols[k]),
-                         str(contrib[k].subs(point).applyfunc(sympy.nsimplify).tolist()))
-                        for k in stuck))
-
-
-def solution_points(basis: list, unknowns: list, n_wanted: int) -> list[dict]:
-    """Up to ``n_wanted`` explicit solutions (free parameters set to small integers)."""
-    import sympy
-
-    sols = sympy.solve(basis, unknowns, dict=True) if unknowns else [{}]
-    points: list[dict] = []
-    for sol in sols:
-        free = [u for u in unknowns if u not in sol]
-        free += sorted({s for v in sol.values() for s in v.free_symbols} - set(free), key=str)
-        for shift in range(4):
-            values = {u: sympy.Integer(shift + t + 1) for t, u in enumerate(free)}
-            try:
-                point = {u: sympy.simplify(sol.get(u, u).subs(values)) for u in unknowns}
-            except ZeroDivisionError:  # pragma: no cover - a degenerate parameter value
-                continue
-            if any(v.has(sympy.zoo, sympy.nan) for v in point.values()):
-                continue
-            if point not in points:
-                points.append(point)
-            if len(points) >= n_wanted or not free:
-                break
-        if len(points) >= n_wanted:
-            break
-    return points
-
-
-def z3_real_solution(eqs: list, unknowns: list, avoid: dict | None = None,
-                     timeout_ms: int = 20_000) -> tuple[str, dict | None]:
-    """Ask z3 (nonlinear real arithmetic) for a real solution of ``eqs``, different from
-    ``avoid`` when given (its values must be rational).
-
-    Returns ``("unsat", None)`` (a proof that none exists), ``("sat", point)`` with a
-    rational point, ``("sat_irrational", None)`` or ``("unknown", None)`` (z3 missing or gave
-    up). z3 is the optional ``exact`` extra.
-    """
-    try:
-        import z3
-    except ImportError:
-        return "unknown", None
-    import sympy
-
-    zv = {u: z3.Real(str(u)) for u in unknowns}
-    solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
-    for e in eqs:
-        poly = sympy.Poly(e, *unknowns)
-        term_sum = 0
-        for monom, coeff in poly.terms():
-            term = z3.RealVal(str(sympy.Rational(coeff)))
-            for u, d in zip(unknowns, monom):
-                for _ in range(d):
-                    term = term * zv[u]
-            term_sum = term_sum + term
-        solver.add(term_sum == 0)
-    if avoid is not None:
-        solver.add(z3.Or([zv[u] != z3.RealVal(str(avoid[u])) for u in unknowns]))
-    answer = solver.check()
-    if answer == z3.unsat:
-        return "unsat", None
-    if answer != z3.sat:
-        return "unknown", None
-    model = solver.model()
-    point = {}
-    for u in unknowns:
-        val = model.eval(zv[u], model_completion=True)
-        if not z3.is_rational_value(val):
-            return "sat_irrational", None
-        point[u] = sympy.Rational(val.numerator_as_long(), val.denominator_as_long())
-    return "sat", point
 
 
 def _decide_groebner(state: Any, stuck: list[int], budget: Budget) -> StuckOutcome:

@@ -3,7 +3,7 @@
 :func:`check_uniqueness` decides whether every pair ``(S1, S2)`` with
 ``supp(S1) within support1``, ``supp(S2) within support2`` and ``S1 @ S2 = A`` is
 ``(S1 D P, P^T D^{-1} S2)`` for one of them (D invertible diagonal, P a permutation of
-inner indices with identical rectangles), and returns a :class:`~identifiability.verdict.Verdict`
+inner indices with identical rectangles), and returns a :class:`~identifiability.two_layer.Verdict`
 with a certificate.
 
 Method (cheap to expensive; Zheng, Riccietti & Gribonval 2021; THEORY.md B7):
@@ -22,8 +22,12 @@ Method (cheap to expensive; Zheng, Riccietti & Gribonval 2021; THEORY.md B7):
    ``{sum C_k = residual, 2x2 minors of C_k = 0}`` decides exactly (``method="auto"`` or ``"groebner"``).
 4. Anything else is ``"undecided"`` with the reason.
 
-Inputs that are not exactly representable (see :mod:`identifiability.exact`) are decided
-only with an explicit ``tol``; the certificate then records the numerical margins.
+Exactness (the one policy, :mod:`identifiability.core.policy`): exact input (integers,
+``Fraction``, dyadic floats, see :mod:`identifiability.core.numbers`) without ``tol`` is
+decided in exact arithmetic; with ``tol``, or for inexact floats (``0.1``) at the default
+``DEFAULT_RTOL`` relative to ``max|A|``, the decision is numerical: the verdict says so
+(``exact=False``, ``tol``, ``tol_source``, ``explain()``) and the certificate records the
+numerical margins.
 
 Examples
 --------
@@ -40,122 +44,27 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from ..core.validation import check_chain, check_choice, check_int, check_real, check_tol
-from ..core.exact import (GaussianRational, InexactInputError, dyadic_integer_scaling,
-                          simplify_exact, to_exact)
-from ..graphs import _bool_product, _components, coverage, is_zero, propagate, spanning_tree_edges
+from ..core.exact import GaussianRational, dyadic_integer_scaling, simplify_exact, to_exact
+from ..core.policy import DEFAULT_RTOL, decision_tolerance
+from ..core.validation import check_chain, check_choice, check_int, check_real
+from ..graphs import coverage, is_zero
 from .algebraic import Budget, decide_stuck
-from .verdict import (AlternativeCertificate, CompletionCertificate, CompletionStep,
-                      JacobianCertificate, Obstruction, Verdict)
+from .certificates import (AlternativeCertificate, CompletionCertificate, CompletionStep,
+                           JacobianCertificate, Obstruction)
+from .lifted import CompletionState, record_step, try_complete
+from .verdict import Verdict
 
 __all__ = ["check_uniqueness"]
 
 _FUNC = "check_uniqueness"
 
 
-@dataclass
-class _State:
-    """Mutable working state of the completion (private to this module)."""
-
-    R: np.ndarray            # residual A - sum of determined contributions
-    cover: np.ndarray        # number of remaining rectangles covering each entry
-    rows: list               # I_k
-    cols: list               # J_k
-    atol: float | None       # None = exact arithmetic
-    contributions: dict      # k -> (x, y) on (rows[k], cols[k])
-    steps: list              # CompletionStep in order
-    float_ok: bool = False   # exact mode: contributions are exact float64 values
-    margins: dict = dc_field(default_factory=dict)  # numerical mode: what the verdict rests on
-
-
-def _zero_like(exact: bool, dtype: Any) -> Any:
-    return Fraction(0) if exact else np.zeros((), dtype=dtype)[()]
-
-
-def _try_complete(state: _State, k: int) -> tuple[str, Any]:
-    """Try to determine C_k from its private entries.
-
-    Returns ("stuck", None), ("determined", (step, x, y)) or ("infeasible", Obstruction).
-    """
-    rows, cols = state.rows[k], state.cols[k]
-    p, q = len(rows), len(cols)
-    sub = state.R[np.ix_(rows, cols)]
-    private = state.cover[np.ix_(rows, cols)] == 1
-    if not private.any():
-        return "stuck", None
-    zero = is_zero(sub, state.atol)
-    nz_edges = np.argwhere(private & ~zero)
-    zero_edges = np.argwhere(private & zero)
-    nonzero_vertex = np.zeros(p + q, dtype=bool)
-    nonzero_vertex[nz_edges[:, 0]] = True
-    nonzero_vertex[p + nz_edges[:, 1]] = True
-    clash = nonzero_vertex[zero_edges[:, 0]] & nonzero_vertex[p + zero_edges[:, 1]]
-    if clash.any():
-        i, j = zero_edges[np.flatnonzero(clash)[0]]
-        gi, gj = int(rows[i]), int(cols[j])
-        j2 = int(cols[nz_edges[nz_edges[:, 0] == i][0, 1]])
-        i2 = int(rows[nz_edges[nz_edges[:, 1] == j][0, 0]])
-        return "infeasible", Obstruction(
-            "zero_private_entry",
-            f"entry ({gi}, {gj}) is private to rectangle {k} with residual 0, but row {gi} of "
-            f"C_{k} is nonzero (residual at ({gi}, {j2})) and column {gj} is nonzero (residual at "
-            f"({i2}, {gj})): a rank-one C_{k} cannot vanish there",
-            {"k": k, "entry": (gi, gj), "row_witness": (gi, j2), "col_witness": (i2, gj)})
-    if len(nz_edges) == 0:
-        if private.all():  # the whole rectangle is private and zero: C_k = 0 is forced
-            step = CompletionStep(k, rows, cols, np.argwhere(private), np.zeros((0, 2), int),
-                                  np.zeros((0, 2), int), np.zeros((0, 2), int))
-            z = _zero_like(state.atol is None, sub.dtype)
-            return "determined", (step, np.array([z] * p, dtype=sub.dtype),
-                                  np.array([z] * q, dtype=sub.dtype))
-        return "stuck", None
-    n_comp, labels = _components(nz_edges, p, q)
-    active_labels = np.unique(labels[nonzero_vertex])
-    if len(active_labels) > 1:
-        return "stuck", None
-    # every vertex outside the nonzero component must be forced to zero by a private edge
-    zero_rows = zero_edges[nonzero_vertex[p + zero_edges[:, 1]] & ~nonzero_vertex[zero_edges[:, 0]]]
-    zero_cols = zero_edges[nonzero_vertex[zero_edges[:, 0]] & ~nonzero_vertex[p + zero_edges[:, 1]]]
-    forced = nonzero_vertex.copy()
-    forced[zero_rows[:, 0]] = True
-    forced[p + zero_cols[:, 1]] = True
-    if not forced.all():
-        return "stuck", None
-    root = int(np.flatnonzero(nonzero_vertex)[0])
-    _, tree = spanning_tree_edges(nz_edges, p, q, root)
-    x, y = propagate(sub, tree, p, q, root, state.atol is None)
-    resid = np.outer(x, y) - sub
-    bad = ~is_zero(resid[private], state.atol)
-    if bad.any():
-        i, j = np.argwhere(private)[np.flatnonzero(bad)[0]]
-        return "infeasible", Obstruction(
-            "inconsistent_completion",
-            f"the private entries of rectangle {k} force C_{k} by rank-one completion, but the "
-            f"completed value at ({int(rows[i])}, {int(cols[j])}) differs from the residual there",
-            {"k": k, "entry": (int(rows[i]), int(cols[j])), "tree": tree})
-    # keep one row/column witness per forced-zero vertex
-    _, first_r = np.unique(zero_rows[:, 0], return_index=True)
-    _, first_c = np.unique(zero_cols[:, 1], return_index=True)
-    step = CompletionStep(k, rows, cols, np.argwhere(private), tree, zero_rows[first_r],
-                          zero_cols[first_c])
-    return "determined", (step, x, y)
-
-
-def _record(state: _State, k: int, step: CompletionStep, x: np.ndarray, y: np.ndarray) -> None:
-    rows, cols = state.rows[k], state.cols[k]
-    state.R[np.ix_(rows, cols)] = state.R[np.ix_(rows, cols)] - np.outer(x, y)
-    state.cover[np.ix_(rows, cols)] -= 1
-    state.contributions[k] = (x, y)
-    state.steps.append(step)
-
-
-def _peel(state: _State, active: list[int]) -> tuple[list[int], Obstruction | None]:
+def _peel(state: CompletionState, active: list[int]) -> tuple[list[int], Obstruction | None]:
     """Completion with a work list; returns the stuck indices and an obstruction if any."""
     remaining = set(active)
     if not active:
@@ -165,7 +74,7 @@ def _peel(state: _State, active: list[int]) -> tuple[list[int], Obstruction | No
     for k in active:
         s1[state.rows[k], k] = True
         s2[k, state.cols[k]] = True
-    overlap = (_bool_product(s1.T, s1) > 0) & (_bool_product(s2, s2.T) > 0)
+    overlap = (coverage(s1.T, s1) > 0) & (coverage(s2, s2.T) > 0)
     queue = list(active)
     queued = set(active)
     while queue:
@@ -173,11 +82,11 @@ def _peel(state: _State, active: list[int]) -> tuple[list[int], Obstruction | No
         queued.discard(k)
         if k not in remaining:
             continue
-        kind, payload = _try_complete(state, k)
+        kind, payload = try_complete(state, k)
         if kind == "infeasible":
-            return sorted(remaining), payload
+            return sorted(remaining), Obstruction(*payload)
         if kind == "determined":
-            _record(state, k, *payload)
+            record_step(state, k, *payload)
             remaining.discard(k)
             for nb in np.flatnonzero(overlap[k]):
                 if nb in remaining and nb not in queued:
@@ -186,7 +95,7 @@ def _peel(state: _State, active: list[int]) -> tuple[list[int], Obstruction | No
     return sorted(remaining), None
 
 
-def _peel_disjoint(state: _State, active: list[int], M: np.ndarray | None = None, e: int = 0
+def _peel_disjoint(state: CompletionState, active: list[int], M: np.ndarray | None = None, e: int = 0
                    ) -> Obstruction | None:
     """Vectorised completion when the rectangles are pairwise disjoint.
 
@@ -273,7 +182,7 @@ def _peel_disjoint(state: _State, active: list[int], M: np.ndarray | None = None
     return None
 
 
-def _factors_from(state: _State, m: int, n: int, r: int, dtype: Any
+def _factors_from(state: CompletionState, m: int, n: int, r: int, dtype: Any
                   ) -> tuple[np.ndarray, np.ndarray]:
     if dtype == object:
         S1 = np.full((m, r), Fraction(0), dtype=object)
@@ -285,15 +194,6 @@ def _factors_from(state: _State, m: int, n: int, r: int, dtype: Any
         S1[state.rows[k], k] = x
         S2[k, state.cols[k]] = y
     return S1, S2
-
-
-def _class_alternative(S1: np.ndarray, S2: np.ndarray, cls: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Mix two columns of a class of identical rectangles by G = [[1, 1], [0, 1]]."""
-    k, l = cls[0], cls[1]
-    T1, T2 = S1.copy(), S2.copy()
-    T1[:, l] = S1[:, k] + S1[:, l]          # S1 G
-    T2[k, :] = S2[k, :] - S2[l, :]          # G^{-1} S2
-    return T1, T2
 
 
 def _free_index_alternative(S1: np.ndarray, S2: np.ndarray, k: int, side: int,
@@ -322,10 +222,11 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
     support1 : bool array (m, r)
     support2 : bool array (r, n)
     tol : float, optional
-        Decide numerically: entries with ``|a| <= tol * max|A|`` count as zero and
-        rank-one consistency is checked to that absolute accuracy. Without ``tol`` every
-        decision is exact and inputs that are not exactly representable give
-        ``"undecided"``.
+        Decision tolerance: entries with ``|a| <= tol * max|A|`` count as zero and
+        rank-one consistency is checked to that absolute accuracy. ``None`` (default): exact
+        arithmetic on exact input; inexact floats are decided numerically at
+        ``tol = DEFAULT_RTOL`` (``1e-9``), and the verdict says so (``exact=False``,
+        ``tol_source="default"``).
     method : {"auto", "completion", "groebner"}
         ``"auto"``: completion first, then the exact decisions on what is left (the Groebner
         basis only when at most ``max_variables`` unknowns remain). ``"completion"``: no
@@ -346,7 +247,7 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
     """
     A, (s1, s2) = check_chain(A, [support1, support2], _FUNC, names=["support1", "support2"],
                               allow_object=True)
-    tol = check_tol(tol, "tol", _FUNC)
+    policy = decision_tolerance(tol, A, func=_FUNC)
     method = check_choice(method, "method", _FUNC, ("auto", "completion", "groebner"))
     max_variables = check_int(max_variables, "max_variables", _FUNC, low=0)
     if time_limit is not None:
@@ -354,7 +255,10 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
     budget = Budget(max_variables, time_limit)
     m, n = A.shape
     r = s1.shape[1]
-    keep = dict(A=A, support1=s1, support2=s2, tol=tol)
+    # the relative tolerance of this decision (None: exact); the policy's default for
+    # inexact floats is DEFAULT_RTOL relative to max|A|
+    tol = None if policy.exact else (DEFAULT_RTOL if policy.source == "default" else policy.tol)
+    keep = dict(A=A, support1=s1, support2=s2, tol=tol, tol_source=policy.source)
 
     rows = [np.flatnonzero(s1[:, k]) for k in range(r)]
     cols = [np.flatnonzero(s2[k, :]) for k in range(r)]
@@ -368,16 +272,11 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
     if tol is not None:
         R = A.astype(np.complex128 if A.dtype.kind == "c" else np.float64).copy()
         atol = tol * float(np.abs(R).max())
-        field = f"numerical (tol={tol:g})"
+        field = f"numerical (tol={tol:g})" + (", default" if policy.source == "default" else "")
     elif fast is not None:
         R, atol, field = A.astype(np.float64), None, "Q"
     else:
-        try:
-            R = to_exact(A)
-        except InexactInputError as exc:
-            return Verdict("undecided", f"A is not exactly representable: {exc}", None, None,
-                           "none", **keep)
-        atol = None
+        R, atol = to_exact(A), None
         field = "Q(i)" if any(isinstance(v, GaussianRational) for v in R.flat) else "Q"
 
     nonzero = (fast[0] != 0) if fast is not None else ~is_zero(R, atol)
@@ -388,10 +287,11 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
                                   f"A[{i}, {j}] is nonzero but no rank-one support I_k x J_k "
                                   "covers it", {"entry": (int(i), int(j))})
         return Verdict("infeasible", obstruction.explanation, obstruction, None, field, **keep)
-    state = _State(R, cover.copy(), rows, cols, atol, {}, [], float_ok=fast is not None)
+    state = CompletionState(R, cover.copy(), rows, cols, atol, float_ok=fast is not None)
     if method == "groebner":
         if atol is not None:
-            return Verdict("undecided", "method='groebner' needs exact data (tol was given)", None,
+            why = "tol was given" if policy.source == "given" else "the input is inexact"
+            return Verdict("undecided", f"method='groebner' needs exact data ({why})", None,
                            None, field, **keep)
         stuck, obstruction = list(active), None
     elif disjoint and (fast is not None or atol is not None):
@@ -402,7 +302,7 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
     return _conclude(state, stuck, obstruction, half, m, n, r, field, keep, method, budget)
 
 
-def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
+def _conclude(state: CompletionState, stuck: list[int], obstruction: Obstruction | None,
               half: list[tuple[int, int]], m: int, n: int, r: int, field: str, keep: dict,
               method: str, budget: Any) -> Verdict:
 
@@ -457,11 +357,13 @@ def _conclude(state: _State, stuck: list[int], obstruction: Obstruction | None,
     reason = (f"the rank-one completion determines all {len(state.steps)} contributions, all "
               "nonzero")
     if state.atol is not None:
-        reason += f" (numerically, tol={keep['tol']:g}; margins in the certificate)"
+        reason += (f" (numerically, tol={keep['tol']:g}"
+                   + (", the default for inexact input" if keep["tol_source"] == "default" else "")
+                   + "; margins in the certificate)")
     return Verdict("unique", reason, cert, factors, field, **keep)
 
 
-def _margins(state: _State, keep: dict) -> dict:
+def _margins(state: CompletionState, keep: dict) -> dict:
     A = keep["A"]
     smallest = min((float(np.min(np.abs(A[np.asarray(s.rows)[s.tree[:, 0]],
                                           np.asarray(s.cols)[s.tree[:, 1]]])))
@@ -469,7 +371,7 @@ def _margins(state: _State, keep: dict) -> dict:
     return {"atol": state.atol, "smallest_pivot_entry": smallest}
 
 
-def _local_verdict(state: _State, outcome: Any, m: int, n: int, r: int, keep: dict) -> Verdict:
+def _local_verdict(state: CompletionState, outcome: Any, m: int, n: int, r: int, keep: dict) -> Verdict:
     """Jacobian test at the numerically completed factorization."""
     from ..generic import local_identifiability
 

@@ -1,30 +1,38 @@
-"""Verdicts and the certificates that back them.
+"""The answer of :func:`~identifiability.two_layer.check_uniqueness`: a :class:`Verdict`.
 
 Every answer of the toolkit to "is this factorization unique?" is a :class:`Verdict` whose
-``certificate`` a user can re-check with ``verdict.verify()``:
+``certificate`` a user can re-check with ``verdict.verify()``; the certificate classes
+(:mod:`identifiability.two_layer.certificates`, re-exported here) verify and explain
+themselves, and the verdict dispatches to them:
 
-* ``"unique"`` -- :class:`CompletionCertificate` (the completion order, the private
-  entries used at each step and a spanning tree of the bipartite graph they form) or
-  :class:`AlgebraicCertificate` (a Groebner basis that has a single solution);
-* ``"not_unique"`` -- :class:`AlternativeCertificate`: a second factorization that multiplies
-  back to A and is not equivalent to ``verdict.factors``;
-* ``"infeasible"`` -- :class:`Obstruction`: why no factorization exists;
-* ``"locally_unique"`` -- :class:`JacobianCertificate`: the Jacobian rank at
-  ``verdict.factors`` equals the number of parameters minus the scaling-orbit dimension;
+* ``"unique"`` -- :class:`CompletionCertificate` or :class:`AlgebraicCertificate`;
+* ``"not_unique"`` -- :class:`AlternativeCertificate`;
+* ``"infeasible"`` -- :class:`Obstruction`;
+* ``"locally_unique"`` -- :class:`JacobianCertificate`;
 * ``"undecided"`` -- no certificate, only the ``reason``.
+
+How the decision was made follows the one exactness policy
+(:mod:`identifiability.core.policy`): ``exact`` says whether it was made in exact
+arithmetic, ``tol`` and ``tol_source`` record the tolerance of a numerical decision.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..core.display import fmt_array
+from ..core.display import closing_lines, summary_repr
+from .certificates import (OBSTRUCTION_KINDS, AlgebraicCertificate, AlternativeCertificate,
+                           CompletionCertificate, CompletionStep, JacobianCertificate,
+                           Obstruction)
+from .lifted import to_jsonable
 
 __all__ = [
     "STATUSES",
+    "OBSTRUCTION_KINDS",
     "Verdict",
     "CompletionStep",
     "CompletionCertificate",
@@ -36,128 +44,19 @@ __all__ = [
 
 STATUSES = ("unique", "not_unique", "infeasible", "locally_unique", "undecided")
 
-
-@dataclass(frozen=True)
-class CompletionStep:
-    """One step of the rank-one completion argument.
-
-    Attributes
-    ----------
-    k : int
-        Inner index whose contribution ``C_k = S1[:, k] S2[k, :]`` is determined here.
-    rows, cols : ndarray of int
-        The rectangle ``I_k x J_k``.
-    private : ndarray of shape (p, 2)
-        Entries of the rectangle covered by no other not-yet-determined rectangle: there
-        ``C_k`` equals the residual ``A - sum of the contributions determined before``.
-    tree : ndarray of shape (t, 2)
-        Edges (i, j) of a spanning tree of the nonzero private entries, seen as a bipartite
-        graph on rows and columns: its connectivity fixes ``C_k`` up to nothing (the scale of
-        ``x`` and ``y`` cancels in ``C_k``).
-    zero_rows, zero_cols : ndarray of shape (z, 2)
-        Private entries (i, j) with residual 0 that force a row i (resp. a column j) of the
-        rectangle to vanish in ``C_k`` because the other end of the edge is nonzero.
-    """
-
-    k: int
-    rows: np.ndarray
-    cols: np.ndarray
-    private: np.ndarray
-    tree: np.ndarray
-    zero_rows: np.ndarray
-    zero_cols: np.ndarray
+_TOL_SOURCES = ("exact input", "given", "default")
 
 
-@dataclass(frozen=True)
-class CompletionCertificate:
-    """Proof of uniqueness by rank-one completion (Zheng, Riccietti, Gribonval 2021).
-
-    ``steps`` lists, in order, how each contribution was forced. ``margins`` (numerical mode
-    only) records the smallest |entry| used as nonzero and the largest consistency residual.
-    """
-
-    steps: tuple[CompletionStep, ...]
-    field: str
-    margins: dict = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        order = [s.k for s in self.steps]
-        head = order[:12]
-        more = "" if len(order) <= 12 else f", ... ({len(order)} steps)"
-        return f"CompletionCertificate(order={head}{more}, field={self.field!r})"
+def decision_note(tol: float | None, tol_source: str, what: str = "max|A|") -> str:
+    """One line for ``explain()``: exact arithmetic, or the tolerance and where it came from."""
+    if tol is None:
+        return "decided in exact arithmetic"
+    how = "the tol given" if tol_source == "given" else \
+        "the default tolerance DEFAULT_RTOL: inexact float input"
+    return f"numerical decision at tol = {tol:.3g} relative to {what} ({how})"
 
 
-@dataclass(frozen=True)
-class AlternativeCertificate:
-    """A second factorization ``(S1, S2)`` of A, inequivalent to the verdict's factors."""
-
-    factors: tuple[np.ndarray, np.ndarray]
-    explanation: str
-
-    def __repr__(self) -> str:
-        return (f"AlternativeCertificate(S1={fmt_array(self.factors[0])}, "
-                f"S2={fmt_array(self.factors[1])}, explanation={self.explanation!r})")
-
-
-@dataclass(frozen=True)
-class Obstruction:
-    """Why no factorization with the given supports exists.
-
-    ``kind`` is one of ``"uncovered_entry"``, ``"zero_private_entry"``,
-    ``"inconsistent_completion"``, ``"nonzero_residual"``, ``"class_rank"``,
-    ``"groebner"``; ``data`` holds the entries / matrices involved.
-    """
-
-    kind: str
-    explanation: str
-    data: dict = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        return f"Obstruction(kind={self.kind!r}, explanation={self.explanation!r})"
-
-
-@dataclass(frozen=True)
-class AlgebraicCertificate:
-    """Exact algebraic decision: a Groebner basis of the rank-one lifting system.
-
-    ``basis`` is the reduced lex basis (sympy expressions) of ``system`` (the lifted
-    equations on the rectangles ``stuck`` after the completion steps), ``variables`` the
-    unknown entries of the contributions, ``n_solutions`` the number of solutions over the
-    field (``None`` for infinitely many). ``steps`` are the completion steps that came first.
-    ``method="z3"``: uniqueness over R rests on z3 proving that no real solution other than
-    ``point`` exists (``verify()`` asks z3 again).
-    """
-
-    basis: tuple
-    variables: tuple
-    n_solutions: int | None
-    field: str
-    system: tuple = ()
-    stuck: tuple = ()
-    steps: tuple = ()
-    method: str = "groebner"
-    point: tuple = ()
-
-    def __repr__(self) -> str:
-        return (f"AlgebraicCertificate(field={self.field!r}, n_solutions={self.n_solutions}, "
-                f"basis of {len(self.basis)} polynomials in {len(self.variables)} variables)")
-
-
-@dataclass(frozen=True)
-class JacobianCertificate:
-    """Local uniqueness: rank of the Jacobian of (S1, S2) -> S1 @ S2 at the factors."""
-
-    rank: int
-    n_params: int
-    orbit_dim: int
-    field: str
-
-    def __repr__(self) -> str:
-        return (f"JacobianCertificate(rank={self.rank}, n_params={self.n_params}, "
-                f"orbit_dim={self.orbit_dim}, field={self.field!r})")
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Verdict:
     """Answer to "is A = S1 @ S2 unique (up to scaling and support-preserving permutations)?".
 
@@ -179,6 +78,11 @@ class Verdict:
         ``"numerical (tol=...)"``.
     A, support1, support2 : ndarray
         The inputs, kept so that ``verify()`` needs no arguments.
+    tol : float or None
+        The relative decision tolerance used (``None``: exact arithmetic).
+    tol_source : str
+        ``"exact input"``, ``"given"`` (the caller's ``tol``) or ``"default"`` (inexact
+        input decided at ``DEFAULT_RTOL``).
     """
 
     status: str
@@ -190,26 +94,76 @@ class Verdict:
     support1: np.ndarray = field(repr=False)
     support2: np.ndarray = field(repr=False)
     tol: float | None = field(default=None, repr=False)
+    tol_source: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+        if self.tol_source is None:
+            object.__setattr__(self, "tol_source", "exact input" if self.tol is None else "given")
+        elif self.tol_source not in _TOL_SOURCES:
+            raise ValueError(f"tol_source must be one of {_TOL_SOURCES}, got {self.tol_source!r}")
+
+    @property
+    def exact(self) -> bool:
+        """True when the verdict was decided in exact arithmetic (no tolerance involved)."""
+        return self.tol is None and not self.field.startswith("numerical")
 
     def __repr__(self) -> str:
-        return (f"Verdict(status={self.status!r}, field={self.field!r}, reason={self.reason!r}, "
-                f"certificate={self.certificate!r})")
+        return summary_repr("Verdict", status=self.status, field=self.field, exact=self.exact,
+                            certificate=type(self.certificate).__name__
+                            if self.certificate is not None else None, reason=self.reason)
 
     def verify(self) -> bool:
         """Re-check the certificate from scratch; True when it proves the status.
 
-        ``"undecided"`` verdicts verify trivially (they claim nothing).
+        ``"undecided"`` verdicts verify trivially (they claim nothing). The certificate
+        verifies itself (``certificate.verify(verdict)``) and must be one that can prove
+        the status.
         """
-        from .certificates import verify_verdict
+        if self.status == "undecided":
+            return True
+        cert = self.certificate
+        if cert is None or self.status not in getattr(cert, "proves", ()):
+            return False
+        return bool(cert.verify(self))
 
-        return verify_verdict(self)
+    def explain(self, *, verified: bool | None = None) -> str:
+        """A readable multi-line account of the verdict and its certificate.
 
-    def explain(self) -> str:
-        """A readable multi-line account of the verdict and its certificate."""
-        from .certificates import explain_verdict
+        ``verified``: the result of :meth:`verify` when already computed (else it runs).
+        """
+        lines = [f"Verdict: {self.status.upper()}  (field: {self.field})",
+                 f"Reason: {self.reason}", f"Decision: {decision_note(self.tol, self.tol_source)}"]
+        if self.certificate is not None:
+            lines += self.certificate.explain_lines()
+        if verified is None:
+            verified = self.verify()
+        return "\n".join(lines + closing_lines(self.factors, verified))
 
-        return explain_verdict(self)
+    def to_dict(self, *, verified: bool | None = None) -> dict:
+        """A JSON-ready summary: status, reason, how it was decided, the certificate
+        (its own ``to_dict()``), the factors (exact numbers as strings) and ``verified``
+        (computed unless given)."""
+        out: dict[str, Any] = {"status": self.status, "reason": self.reason, "field": self.field,
+                               "exact": self.exact, "tol": self.tol,
+                               "tol_source": self.tol_source,
+                               "verified": bool(self.verify() if verified is None else verified)}
+        if self.certificate is not None:
+            out["certificate"] = self.certificate.to_dict()
+        if self.factors is not None:
+            out["factors"] = {"S1": to_jsonable(self.factors[0]),
+                              "S2": to_jsonable(self.factors[1])}
+        return out
+
+    def _repr_html_(self) -> str:
+        kind = type(self.certificate).__name__ if self.certificate is not None else "none"
+        if getattr(self.certificate, "kind", None) is not None:
+            kind += f" ({self.certificate.kind})"
+        rows = [("status", self.status), ("reason", self.reason), ("field", self.field),
+                ("decision", decision_note(self.tol, self.tol_source)),
+                ("certificate", kind), ("verify()", str(self.verify()))]
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+                       for k, v in rows)
+        return f"<table><caption>Verdict</caption>{body}</table>"

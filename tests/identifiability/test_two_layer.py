@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 from identifiability import (AlternativeCertificate, CompletionCertificate, Obstruction,
                              check_uniqueness, equivalent)
 from identifiability.core.exact import exact_matmul, to_exact
+from identifiability.core.policy import DEFAULT_RTOL
 from identifiability.supports import butterfly_split_supports, random_support
 
 DATA = json.loads((Path(__file__).parent.parent / "data" / "two_layer_oracles.json").read_text())
@@ -139,11 +140,13 @@ def test_tampered_alternative_fails_verification():
     assert not replace(v, certificate=off).verify()
 
 
-def test_inexact_input_is_undecided_unless_tol():
+def test_inexact_input_is_decided_numerically_at_the_default_tol():
+    # intended change of the exactness policy: inexact floats without tol were "undecided"
     A = np.array([[1, 3, 0], [2, 6, 0], [0, 0, 2]]) / 3.0
     S = np.array([[1, 0], [1, 0], [0, 1]], bool)
     v = check_uniqueness(A, S, S.T)
-    assert v.status == "undecided" and "exactly representable" in v.reason
+    assert v.status == "unique" and not v.exact and v.tol_source == "default"
+    assert v.tol == DEFAULT_RTOL and v.verify() and "default" in v.explain()
     w = check_uniqueness(A, S, S.T, tol=1e-12)
     assert w.status == "unique" and w.field.startswith("numerical")
     assert w.certificate.margins["atol"] == pytest.approx(1e-12 * 2.0)  # tol * max abs A
