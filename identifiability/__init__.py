@@ -26,13 +26,13 @@ from .supports import (all_supports, block_diag_support, butterfly_segment_suppo
                        bit_reversal, butterfly_split_supports, butterfly_supports, dense_support,
                        equivalence_classes, kron_support, lower_triangular_support,
                        random_support, rank_one_supports, support_of)
-from .relu.net import (PathLifting, ReLUEquivalence, ReLULocalResult, ReLUNet, output_jacobian,
+from .relu import (PathLifting, ReLUEquivalence, ReLULocalResult, ReLUNet, output_jacobian,
                    path_lifting, path_lifting_jacobian)
-from .relu.net import balance as relu_balance
-from .relu.net import canonical_form as relu_canonical_form
-from .relu.net import equivalent as relu_equivalent
-from .relu.net import local_identifiability as relu_local_identifiability
-from .relu.net import transform as relu_transform
+from .relu import balance as relu_balance
+from .relu import canonical_form as relu_canonical_form
+from .relu import equivalent as relu_equivalent
+from .relu import local_identifiability as relu_local_identifiability
+from .relu import transform as relu_transform
 from .chains import ChainNode, ChainVerdict, check_butterfly_uniqueness, check_uniqueness_chain
 from .sparsity import SparseVerdict, check_uniqueness_sparse
 from .symbolic import ConditionCheck, UniquenessConditions, uniqueness_conditions
