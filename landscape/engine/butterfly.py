@@ -7,7 +7,7 @@ of Zheng, Riccietti & Gribonval (SIMODS 2023) and Le, Zheng, Riccietti & Gribonv
 2022): split the chain ``X_i ... X_j`` at ``t``; the two-factor problem ``X_i..X_t`` times
 ``X_{t+1}..X_j`` has N pairwise disjoint rank-one supports that tile the product support, so it
 is solved exactly by N independent best rank-one approximations
-(:func:`landscape.fixed_support.best_rank_one`); recurse on both halves.
+(:func:`landscape.fixed_support.best_rank_one_batched`); recurse on both halves.
 
 Implementation: a matrix with support ``supp(i..j) = I_a (x) 1_{b x b} (x) I_c`` is stored
 compactly as a tensor ``T[a, b, b, c]`` (``M[(x, p, z), (x, q, z)] = T[x, p, q, z]``). The N
@@ -39,11 +39,12 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from identifiability.core.display import summary_repr
 from identifiability.core.validation import (as_matrix, check_choice, check_power_of_two,
                                          check_real, param_error)
 from identifiability.supports import bit_reversal
 
-from .fixed_support import _best_rank_one
+from .fixed_support import best_rank_one_batched
 
 __all__ = [
     "hadamard",
@@ -88,7 +89,7 @@ def dft(N: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- factor chain
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FactorChain:
     """A product of sparse factors ``factors[0] @ ... @ factors[-1]`` applied in O(nnz).
 
@@ -136,11 +137,43 @@ class FactorChain:
             out = f @ out
         return out
 
+    @property
+    def n_factors(self) -> int:
+        """Sparse factors, the closing permutation not counted."""
+        return len(self.factors) - (self.permutation is not None)
+
+    def _rows(self) -> list[tuple[str, tuple[int, int], int, float]]:
+        names = [f"X_{i + 1}" for i in range(self.n_factors)]
+        names += ["P"] if self.permutation is not None else []
+        return [(nm, f.shape, int(f.nnz), f.nnz / max(1, f.shape[0] * f.shape[1]))
+                for nm, f in zip(names, self.factors)]
+
     def __repr__(self) -> str:
-        perm = "" if self.permutation is None else " + permutation"
-        k = len(self.factors) - (self.permutation is not None)
-        return (f"FactorChain(shape={self.shape}, dtype={self.dtype}, "
-                f"factors={k} sparse{perm}, nnz={self.nnz})")
+        return summary_repr("FactorChain", shape=self.shape, dtype=str(self.dtype),
+                            n_factors=self.n_factors,
+                            permutation=self.permutation is not None, nnz=self.nnz)
+
+    def explain(self) -> str:
+        """The factors, one line each: shape, stored entries, density."""
+        m, n = self.shape
+        dense = m * n
+        lines = [f"Product of {self.n_factors} sparse factors"
+                 + (" and a permutation" if self.permutation is not None else "")
+                 + f" ({m} x {n}, {self.dtype}): {self.nnz} stored entries, "
+                 f"{self.nnz / max(1, dense):.3g} x the {dense} of the dense matrix."]
+        rows = self._rows()
+        for nm, shp, nnz, dens in rows[:12]:
+            lines.append(f"  {nm}: {shp[0]} x {shp[1]}, nnz {nnz}, density {dens:.3g}")
+        if len(rows) > 12:
+            lines.append(f"  ... {len(rows) - 12} more")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "<tr><th>factor</th><th>shape</th><th>nnz</th><th>density</th></tr>"
+        body = "".join(f"<tr><td>{nm}</td><td>{shp[0]} x {shp[1]}</td><td>{nnz}</td>"
+                       f"<td>{dens:.3g}</td></tr>" for nm, shp, nnz, dens in self._rows())
+        return (f"<table><caption>FactorChain {self.shape[0]} x {self.shape[1]}, "
+                f"{self.dtype}, nnz {self.nnz}</caption>{head}{body}</table>")
 
 
 def _leaf_to_csr(T: np.ndarray) -> sp.csr_matrix:
@@ -176,7 +209,7 @@ def _split(T: np.ndarray, b1: int, b2: int, *, discarded: bool = False
     value of the split (sum of the blocks' discarded squared singular values).
     """
     a, _, _, c = T.shape
-    u, _, vh, d = _best_rank_one(_split_blocks(T, b1, b2), discarded=discarded, balanced=True)
+    u, _, vh, d = best_rank_one_batched(_split_blocks(T, b1, b2), discarded=discarded, balanced=True)
     # u: [x, q1, p2, z, p1] -> left [x, p1, q1, (p2, z)]
     Tl = u.transpose(0, 4, 1, 2, 3).reshape(a, b1, b1, b2 * c)
     # vh: [x, q1, p2, z, q2] -> right [(x, q1), p2, q2, z] (a view when c = 1)
@@ -245,7 +278,7 @@ def _left_to_right(A: np.ndarray, reversed_columns: bool
             blocks = T.reshape(a, 2, b2, b2, 2).transpose(0, 4, 2, 1, 3)
         else:                  # [x, p1, p2, q1, q2] -> blocks [x, q1, p2, p1, q2]
             blocks = T.reshape(a, 2, b2, 2, b2).transpose(0, 3, 2, 1, 4)
-        u, s, vh, d = _best_rank_one(blocks, discarded=level == 1, balanced=True)
+        u, s, vh, d = best_rank_one_batched(blocks, discarded=level == 1, balanced=True)
         leaves.append(u.transpose(0, 3, 1, 2))                   # [x, p1, q1, p2]
         T = vh.reshape(2 * a, b2, b2)
         segments.append(T)
@@ -265,7 +298,7 @@ def _left_to_right(A: np.ndarray, reversed_columns: bool
     return leaves, np.float64(err2), lower
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ButterflyResult:
     """Outcome of :func:`butterfly_factorize`.
 
@@ -276,10 +309,12 @@ class ButterflyResult:
     permutation : None or the column permutation ``perm`` used (butterfly fit of ``A[:, perm]``).
     lower_bound : certified lower bound on ``min_B ||A P^T - B||_F^2`` over butterfly ``B``
         (the optimum of the first two-factor split t = 1, THEORY C19), up to rounding.
-    exact : True when ``relative_error <= tol`` and ``lower_bound <= (tol ||A||_F)^2``.
+    exact : True when ``relative_error <= tol`` and ``lower_bound <= (tol ||A||_F)^2``: a
+        numerical decision at ``tol`` (the factors are computed in floating point).
     order : splitting order used.
     tried : names of the permutations tried (``"none"``, ``"bit_reversal"``, ``"custom"``).
     tried_errors : relative error for each entry of ``tried``.
+    tol : the relative tolerance the ``exact`` flag was decided at.
     """
 
     chain: FactorChain
@@ -290,12 +325,22 @@ class ButterflyResult:
     order: str
     tried: tuple[str, ...]
     tried_errors: np.ndarray
+    tol: float = 1e-10
 
     def __repr__(self) -> str:
-        perm = "None" if self.permutation is None else f"array of size {self.permutation.size}"
-        return (f"ButterflyResult(relative_error={float(self.relative_error):.3e}, "
-                f"lower_bound={float(self.lower_bound):.6g}, exact={self.exact}, "
-                f"order={self.order!r}, permutation={perm}, chain={self.chain!r})")
+        perm = None if self.permutation is None else self.tried[int(np.argmin(self.tried_errors))]
+        return summary_repr("ButterflyResult", shape=self.chain.shape,
+                            n_factors=self.chain.n_factors, nnz=self.chain.nnz,
+                            relative_error=float(f"{float(self.relative_error):.3e}"),
+                            lower_bound=float(f"{float(self.lower_bound):.6g}"),
+                            exact=self.exact, order=self.order, permutation=perm)
+
+    def _repr_html_(self) -> str:
+        status = "exact" if self.exact else "not exact"
+        cap = (f"<p>ButterflyResult: {status} at tol {self.tol:.1e}, relative error "
+               f"{float(self.relative_error):.3e}, lower bound {float(self.lower_bound):.6g}, "
+               f"{self.order}</p>")
+        return cap + self.chain._repr_html_()
 
     def explain(self) -> str:
         """Plain-language summary of the fit and of what is certified."""
@@ -303,7 +348,8 @@ class ButterflyResult:
         lines = [f"Butterfly factorization of a {N} x {N} matrix into {N.bit_length() - 1} "
                  f"factors ({self.order} splitting), {self.chain.nnz} stored entries.",
                  f"Relative error ||A - product||_F / ||A||_F = {float(self.relative_error):.3e}."]
-        lines.append("Exact butterfly factorization found." if self.exact else
+        lines.append(f"Exact butterfly factorization found (numerical decision at relative "
+                     f"tol = {self.tol:.1e})." if self.exact else
                      f"Not exact: no butterfly B can have ||A P^T - B||_F^2 < "
                      f"{float(self.lower_bound):.6g} (optimum of the first split, certified).")
         if len(self.tried) > 1:
@@ -416,4 +462,4 @@ def butterfly_factorize(A: Any, *, permutation: str | Sequence[int] | None = "au
     rel = np.float64(errors[best])
     exact = bool(rel <= tol and lower <= (tol * norm) ** 2)
     return ButterflyResult(chain, rel, chain.permutation, lower, exact, order,
-                           tuple(name for name, _ in candidates), errors)
+                           tuple(name for name, _ in candidates), errors, tol)

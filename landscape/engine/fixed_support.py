@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from identifiability.core.display import summary_repr
 from identifiability.core.validation import as_matrix, as_support, check_chain, param_error
 from identifiability.supports import equivalence_classes
 
@@ -52,6 +53,7 @@ __all__ = [
     "pack",
     "unpack",
     "best_rank_one",
+    "best_rank_one_batched",
     "FixedSupportSolution",
     "solve_fixed_support",
 ]
@@ -293,11 +295,18 @@ def _project(B: np.ndarray, u: np.ndarray, discarded: bool
     return s, w, d
 
 
-def _best_rank_one(B: np.ndarray, *, discarded: bool = True, balanced: bool = False
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Unvalidated kernel of :func:`best_rank_one` for a stack of shape ``(..., m, n)``
-    (``discarded=False`` skips the residual and returns ``None`` for it; ``balanced=True``
-    returns ``sqrt(s) u`` and ``sqrt(s) vh`` instead of the unit vectors).
+def best_rank_one_batched(B: np.ndarray, *, discarded: bool = True, balanced: bool = False
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Unvalidated kernel of :func:`best_rank_one` for a stack of shape ``(..., m, n)``.
+
+    For array code that has validated its input already (the butterfly splits call it on
+    strided views). ``B`` must be a float64 or complex128 ndarray; ``discarded=False`` skips
+    the residual and returns ``None`` for it; ``balanced=True`` returns ``sqrt(s) u`` and
+    ``sqrt(s) vh`` instead of the unit vectors.
+
+    >>> u, s, vh, d = best_rank_one_batched(np.array([[[3., 0.], [0., 4.]]]), balanced=True)
+    >>> float(s[0]), float(d[0]), np.outer(u[0], vh[0]).tolist()   # s u vh, balanced
+    (4.0, 9.0, [[0.0, 0.0], [0.0, 4.0]])
 
     Any batch shape and any strides: the blocks may be a strided view of a larger array
     (the butterfly splits), never copied when a side is at most ``_TINY``. The Gram matrix of
@@ -351,7 +360,7 @@ def _best_rank_one(B: np.ndarray, *, discarded: bool = True, balanced: bool = Fa
 
 def _rank_one_large(B: np.ndarray, batch: list[int], discarded: bool
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """:func:`_best_rank_one` for a (K, m, n) stack with both sides larger than ``_TINY``:
+    """:func:`best_rank_one_batched` for a (K, m, n) stack, both sides larger than ``_TINY``:
     a cheap test first (the largest column spans a numerically rank-one block), the Gram
     matrix of the small side and its power iteration / ``eigh`` only for the other blocks."""
     K, m, n = B.shape
@@ -407,13 +416,13 @@ def best_rank_one(B: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     single = arr.ndim == 2
     B = as_matrix(B, "B", func, ndim=2 if single else 3)
     B = B.astype(np.complex128 if np.iscomplexobj(B) else np.float64, copy=False)
-    out = _best_rank_one(B[None] if single else B)
+    out = best_rank_one_batched(B[None] if single else B)
     return tuple(x[0] for x in out) if single else out
 
 
 # --------------------------------------------------------------------------- tractable solver
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FixedSupportSolution:
     """Outcome of :func:`solve_fixed_support`.
 
@@ -428,6 +437,10 @@ class FixedSupportSolution:
     classes : equivalence classes of rank-one supports (inner indices with identical
         rectangles, empty rectangles left out), sorted by smallest index.
     complete : bool per class, ``True`` for a complete class (``|P| >= min(|I_P|, |J_P|)``).
+    exact : bool, always ``True``: the status is decided on the supports alone (a
+        combinatorial test on boolean masks, exact whatever the entries of ``A``); the
+        ``value`` and ``factors`` are then computed in floating point (truncated SVDs),
+        accurate to rounding. Nothing in the decision depends on a tolerance.
     """
 
     status: str
@@ -436,25 +449,37 @@ class FixedSupportSolution:
     reason: str
     classes: tuple[tuple[int, ...], ...]
     complete: np.ndarray
+    exact: bool = True
 
     def __repr__(self) -> str:
-        value = "None" if self.value is None else f"{float(self.value):.10g}"
-        return (f"FixedSupportSolution(status={self.status!r}, value={value}, "
-                f"classes={self.classes}, complete={self.complete.tolist()})")
+        value = None if self.value is None else float(f"{float(self.value):.10g}")
+        shapes = None if self.factors is None else " @ ".join(
+            f"{F.shape[0]}x{F.shape[1]}" for F in self.factors)
+        classes = self.classes if len(self.classes) <= 4 else f"<{len(self.classes)} classes>"
+        return summary_repr("FixedSupportSolution", status=self.status, value=value,
+                            factors=shapes, classes=classes,
+                            n_complete=int(np.count_nonzero(self.complete)))
 
     def explain(self) -> str:
-        """Plain-language account of the verdict."""
+        """Plain-language account of the verdict and of what it rests on."""
         kinds = ", ".join(f"{list(c)}{' (complete)' if f else ''}"
-                          for c, f in zip(self.classes, self.complete))
+                          for c, f in zip(self.classes[:12], self.complete[:12]))
+        if len(self.classes) > 12:
+            kinds += f", ... ({len(self.classes)} classes)"
         head = (f"Global optimum {float(self.value):.10g} (certified: {self.reason})"
                 if self.status == "global" else f"Not certified tractable: {self.reason}")
-        return f"{head}\nEquivalence classes of rank-one supports: {kinds or 'none'}."
+        rests = ("Decided exactly on the supports (a combinatorial test, no tolerance); "
+                 "the value and factors are floating point (truncated SVDs), accurate to "
+                 "rounding." if self.status == "global" else
+                 "Decided exactly on the supports (a combinatorial test, no tolerance); "
+                 "nothing is claimed about the optimum.")
+        return f"{head}\nEquivalence classes of rank-one supports: {kinds or 'none'}.\n{rests}"
 
 
 def _truncated(B: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Factors ``(X, Y)`` of the best rank-``k`` approximation ``X @ Y`` of ``B`` (k columns)."""
     if k == 1:
-        u, s, vh, _ = _best_rank_one(B[None], discarded=False)
+        u, s, vh, _ = best_rank_one_batched(B[None], discarded=False)
         root = np.sqrt(s[0])
         return (root * u[0])[:, None], (root * vh[0])[None, :]
     U, s, Vh = np.linalg.svd(B, full_matrices=False)
