@@ -63,16 +63,18 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .core.validation import as_matrix, as_supports, check_choice, check_tol, param_error
+from .core.display import fmt_array, summary_repr
 from .core.exact import exact_matmul, exact_product_equals, to_exact
+from .core.policy import DEFAULT_RTOL, decision_tolerance
+from .core.validation import as_matrix, as_supports, check_choice, param_error
+from .equivalence import equivalent
 from .graphs import coverage, is_zero
 from .supports import bit_reversal, butterfly_supports
 from .two_layer.completion import check_uniqueness
-from .core.display import fmt_array
-from .two_layer.verdict import Verdict
+from .two_layer.verdict import Verdict, decision_note
 
 __all__ = ["ChainNode", "ChainVerdict", "check_uniqueness_chain", "check_butterfly_uniqueness",
-           "mask_product"]
+           "mask_product", "is_chain_of"]
 
 _ORDERS = ("balanced", "left_to_right", "right_to_left")
 _CHAIN_STATUSES = ("unique", "not_unique", "infeasible", "undecided")
@@ -116,11 +118,10 @@ class ChainNode:
     attempts: tuple = ()
 
     def __repr__(self) -> str:
-        kids = ", ".join(repr(c) for c in self.children)
         where = f"split={self.split}" if self.split is not None else "leaf" \
             if self.stop - self.start == 1 else "no decisive split"
-        return (f"ChainNode([{self.start}:{self.stop}], {self.status!r}, {where}"
-                + (f", children=({kids})" if kids else "") + ")")
+        kids = f", children={len(self.children)}" if self.children else ""
+        return f"ChainNode([{self.start}:{self.stop}], {self.status!r}, {where}{kids})"
 
 
 @dataclass(frozen=True)
@@ -161,14 +162,24 @@ class ChainVerdict:
     A: np.ndarray = field(default=None, repr=False)
     supports: tuple = field(default=(), repr=False)
     tol: float | None = field(default=None, repr=False)
+    tol_source: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.status not in _CHAIN_STATUSES:
             raise ValueError(f"status must be one of {_CHAIN_STATUSES}, got {self.status!r}")
+        if self.tol_source is None:
+            object.__setattr__(self, "tol_source", "exact input" if self.tol is None else "given")
+
+    @property
+    def exact(self) -> bool:
+        """True when every two-layer decision of the tree was made in exact arithmetic."""
+        return self.tol is None
 
     def __repr__(self) -> str:
-        return (f"ChainVerdict(status={self.status!r}, field={self.field!r}, "
-                f"reason={self.reason!r}, certificate={self.certificate!r})")
+        n = len(self.factors) if self.factors is not None else None
+        return summary_repr("ChainVerdict", status=self.status, field=self.field,
+                            exact=self.exact, n_factors=n, certificate=self.certificate,
+                            reason=self.reason)
 
     def verify(self) -> bool:
         """Re-check the tree from the inputs (every two-layer verdict re-verified, the children
@@ -184,7 +195,7 @@ class ChainVerdict:
             return False
         if self.status == "infeasible":
             return self.factors is None
-        if self.factors is None or not _is_chain_of(self.factors, self.A, self.supports,
+        if self.factors is None or not is_chain_of(self.factors, self.A, self.supports,
                                                     self.tol):
             return False
         leaves = _leaf_matrices(root)
@@ -192,17 +203,17 @@ class ChainVerdict:
                 np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(leaves, self.factors)):
             return False
         if self.status == "not_unique":
-            from .equivalence import equivalent
-
             return (self.alternative is not None
-                    and _is_chain_of(self.alternative, self.A, self.supports, self.tol)
+                    and is_chain_of(self.alternative, self.A, self.supports, self.tol)
                     and not bool(equivalent(list(self.factors), list(self.alternative),
                                             tol=self.tol)))
         return True
 
     def explain(self) -> str:
         """A readable account: the verdict, then the tree of splits."""
-        lines = [f"Chain verdict: {self.status.upper()}  ({self.field})", f"Reason: {self.reason}"]
+        lines = [f"Chain verdict: {self.status.upper()}  ({self.field})", f"Reason: {self.reason}",
+                 "Decision: " + decision_note(self.tol, self.tol_source,
+                                              "the max entry of each node's matrix")]
         _explain_node(self.certificate, lines, "  ")
         if self.data.get("lower_bound") is not None:
             lines.append(f"Squared distance to the butterfly products of the failed split >= "
@@ -269,7 +280,7 @@ def _product(factors: Sequence[np.ndarray], exact: bool) -> np.ndarray:
     return num[0] if len(num) == 1 else np.linalg.multi_dot(num)
 
 
-def _is_chain_of(factors: Sequence[np.ndarray], A: np.ndarray, masks: Sequence[np.ndarray],
+def is_chain_of(factors: Sequence[np.ndarray], A: np.ndarray, masks: Sequence[np.ndarray],
                  tol: float | None) -> bool:
     """Shapes, supports and product: ``factors`` is a chain of ``A`` with ``masks``."""
     if len(factors) != len(masks):
@@ -429,12 +440,23 @@ def _after_not_unique(v: Verdict, i: int, t: int, j: int, ctx: _Context, attempt
 # public functions
 # --------------------------------------------------------------------------------------
 
-def _run(A: np.ndarray, masks: list, tol: float | None, order: str, data: dict) -> ChainVerdict:
+def _relative_tol(tol: Any, A: np.ndarray, func: str) -> tuple[float | None, str]:
+    """The exactness policy: the relative tolerance of the decision and its source."""
+    policy = decision_tolerance(tol, A, func=func)
+    if policy.exact:
+        return None, policy.source
+    return (DEFAULT_RTOL if policy.source == "default" else policy.tol), policy.source
+
+
+def _run(A: np.ndarray, masks: list, tol: float | None, order: str, data: dict,
+         tol_source: str = "given") -> ChainVerdict:
     ctx = _Context(masks, tol, order)
     out = _decide(A, 0, len(masks), ctx)
     node = out.node
-    field_ = "exact" if tol is None else f"numerical (tol={tol:g})"
-    keep = dict(A=A, supports=tuple(masks), tol=tol, data=data)
+    field_ = "exact" if tol is None else f"numerical (tol={tol:g}" + (
+        ", default)" if tol_source == "default" else ")")
+    keep = dict(A=A, supports=tuple(masks), tol=tol, data=data,
+                tol_source="exact input" if tol is None else tol_source)
     L = len(masks)
     if node.status == "unique":
         reason = ("every split of the tree is a unique two-layer factorization: the chain is "
@@ -445,8 +467,6 @@ def _run(A: np.ndarray, masks: list, tol: float | None, order: str, data: dict) 
         return ChainVerdict("infeasible", _infeasible_reason(node), None, node, None, field_,
                             **keep)
     if node.status == "not_unique":
-        from .equivalence import equivalent
-
         eq = equivalent(list(out.factors), list(out.alternative), tol=tol)
         if not eq:
             return ChainVerdict("not_unique", "a second chain with the same supports and product "
@@ -484,8 +504,10 @@ def check_uniqueness_chain(A: Any, supports: Sequence[Any], *, tol: float | None
     supports : sequence of L bool masks
         ``supports[0]`` is m x r_0, ..., ``supports[L-1]`` is r_{L-2} x n.
     tol : float, optional
-        Passed to every two-layer check (relative to the max entry of each node's matrix);
-        ``None``: exact decisions (inexact input then gives ``"undecided"``).
+        Decision tolerance, passed to every two-layer check (relative to the max entry of
+        each node's matrix). ``None`` (default): exact decisions on exact input; inexact
+        floats are decided numerically at ``DEFAULT_RTOL`` (``1e-9``) and the verdict says so
+        (``exact=False``, ``tol_source="default"``, :mod:`identifiability.core.policy`).
     order : {"balanced", "left_to_right", "right_to_left"}
         Which split is tried first in every segment (the others follow when it does not
         decide). For exactly factorable, non-degenerate inputs the verdict does not depend on
@@ -508,9 +530,9 @@ def check_uniqueness_chain(A: Any, supports: Sequence[Any], *, tol: float | None
     """
     func = "check_uniqueness_chain"
     A, masks = _check_inputs(A, supports, func)
-    tol = check_tol(tol, "tol", func)
+    tol, source = _relative_tol(tol, A, func)
     order = check_choice(order, "order", func, _ORDERS)
-    return _run(A, masks, tol, order, {})
+    return _run(A, masks, tol, order, {}, source)
 
 
 def _check_inputs(A: Any, supports: Sequence[Any], func: str) -> tuple[np.ndarray, list]:
@@ -559,8 +581,9 @@ def check_butterfly_uniqueness(A: Any, *, tol: float | None = None, permutation:
     ----------
     A : array (N, N), N a power of two >= 2
     tol : float, optional
-        ``None``: exact (Hadamard-like integer matrices); use e.g. ``1e-10`` for the DFT,
-        whose entries are not exact.
+        Decision tolerance (relative, as in :func:`check_uniqueness_chain`). ``None``
+        (default): exact on exact input (Hadamard-like integer matrices), and a numerical
+        decision at ``DEFAULT_RTOL`` on inexact floats such as the DFT (the verdict says so).
     permutation : None, "bit_reversal" or int array of length N
         Analyse ``A[:, perm]`` (that is ``A @ P.T`` with ``P[i, perm[i]] = 1``): the DFT
         is a butterfly product only after bit-reversing its columns.
@@ -588,12 +611,12 @@ def check_butterfly_uniqueness(A: Any, *, tol: float | None = None, permutation:
     if A.shape[1] != N or N < 2 or N & (N - 1):
         raise param_error(func, "A", "a square N x N matrix with N a power of two >= 2",
                           f"shape {A.shape}", raw=True)
-    tol = check_tol(tol, "tol", func)
+    tol, source = _relative_tol(tol, A, func)
     order = check_choice(order, "order", func, _ORDERS)
     perm = _check_permutation(permutation, N, func)
     B = A if perm is None else A[:, perm]
     masks = butterfly_supports(N)
-    v = _run(B, masks, tol, order, {"permutation": perm})
+    v = _run(B, masks, tol, order, {"permutation": perm}, source)
     node = v.certificate
     if v.status == "infeasible" and node.verdict is not None and \
             node.verdict.status == "infeasible":

@@ -74,14 +74,17 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .core.validation import as_matrix, check_choice, check_int, check_tol
-from .core.exact import algebraic_is_zero, has_algebraic, simplify_exact, to_exact_algebraic
+from .chains import is_chain_of
+from .core.display import closing_lines, fmt_array, summary_repr
+from .core.exact import (algebraic_is_zero, has_algebraic, rank_exact, simplify_exact, to_exact,
+                         to_exact_algebraic)
+from .core.policy import DEFAULT_RTOL, decision_tolerance
+from .core.validation import as_matrix, check_choice, check_int
 from .equivalence import same_class
-from .core.exact import InexactInputError, rank_exact, to_exact
 from .graphs import is_zero
 from .supports import all_supports
 from .two_layer.completion import check_uniqueness
-from .core.display import closing_lines, fmt_array
+from .two_layer.verdict import decision_note
 
 __all__ = ["SparseVerdict", "SparseAlternative", "SparseProof", "BlockCertificate",
            "check_uniqueness_sparse"]
@@ -109,8 +112,8 @@ class SparseAlternative:
     explanation: str
 
     def __repr__(self) -> str:
-        return (f"SparseAlternative(S1'={fmt_array(self.second[0])}, "
-                f"S2'={fmt_array(self.second[1])}, explanation={self.explanation!r})")
+        return summary_repr("SparseAlternative", S1=fmt_array(self.second[0]),
+                            S2=fmt_array(self.second[1]), explanation=self.explanation)
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ class BlockCertificate:
     condition: str
 
     def __repr__(self) -> str:
-        return f"BlockCertificate({len(self.rows)} rank-one blocks, condition={self.condition!r})"
+        return summary_repr("BlockCertificate", n_blocks=len(self.rows), condition=self.condition)
 
 
 @dataclass(frozen=True)
@@ -181,14 +184,26 @@ class SparseVerdict:
     A: np.ndarray = field(repr=False, default=None)
     tol: float | None = field(repr=False, default=None)
     r_given: bool = field(repr=False, default=False)
+    tol_source: str | None = field(repr=False, default=None)
 
     def __post_init__(self) -> None:
         if self.status not in _STATUSES:
             raise ValueError(f"status must be one of {_STATUSES}, got {self.status!r}")
+        if self.tol_source is None:
+            object.__setattr__(self, "tol_source", "exact input" if self.tol is None else "given")
+
+    @property
+    def exact(self) -> bool:
+        """True when the verdict was decided in exact arithmetic."""
+        return self.tol is None
 
     def __repr__(self) -> str:
-        return (f"SparseVerdict(status={self.status!r}, r={self.r}, field={self.field!r}, "
-                f"reason={self.reason!r}, certificate={self.certificate!r})")
+        cert = self.certificate
+        if isinstance(cert, tuple):
+            cert = f"<{len(cert)} SparseProof>"
+        return summary_repr("SparseVerdict", status=self.status, r=self.r, mode=self.mode,
+                            field=self.field, exact=self.exact, certificate=cert,
+                            reason=self.reason)
 
     def verify(self) -> bool:
         """Re-check the certificate from ``A`` and the levels (``"undecided"``: True)."""
@@ -197,7 +212,8 @@ class SparseVerdict:
     def explain(self) -> str:
         """A readable multi-line account."""
         lines = [f"Sparse verdict: {self.status.upper()}  (mode={self.mode!r}, k1={self.k1}, "
-                 f"k2={self.k2}, r={self.r}, {self.field})", f"Reason: {self.reason}"]
+                 f"k2={self.k2}, r={self.r}, {self.field})", f"Reason: {self.reason}",
+                 f"Decision: {decision_note(self.tol, self.tol_source)}"]
         cert = self.certificate
         if isinstance(cert, tuple):
             for proof in cert:
@@ -342,11 +358,6 @@ def _block_factors(A: np.ndarray, rows: list, cols: list, exact: bool) -> tuple:
     return U, V
 
 
-def _simplify(M: np.ndarray) -> np.ndarray:
-
-    return simplify_exact(M)
-
-
 def _decide_blocks(A: np.ndarray, nonzero: np.ndarray, mode: str, k1: int, k2: int,
                    r: int | None, atol: float | None, common: dict) -> SparseVerdict | None:
     rows, cols = _blocks(nonzero)
@@ -361,7 +372,7 @@ def _decide_blocks(A: np.ndarray, nonzero: np.ndarray, mode: str, k1: int, k2: i
     U, V = _block_factors(A, rows, cols, atol is None)
     sup = tuple(np.array([[x != 0 for x in row] for row in F], dtype=bool) for F in (U, V))
     r = len(rows)
-    factors = (_simplify(U), _simplify(V))
+    factors = (simplify_exact(U), simplify_exact(V))
     if condition is not None:
         cert = BlockCertificate(tuple(rows), tuple(cols), condition)
         return SparseVerdict("unique", f"A is {r} disjoint rank-one blocks and {condition}: every "
@@ -371,7 +382,7 @@ def _decide_blocks(A: np.ndarray, nonzero: np.ndarray, mode: str, k1: int, k2: i
     T1, T2 = U.copy(), V.copy()
     T1[:, b] = U[:, b] + U[:, a]            # S1 G with G = I + e_a e_b^T
     T2[a, :] = V[a, :] - V[b, :]            # G^{-1} S2
-    alt = (_simplify(T1), _simplify(T2))
+    alt = (simplify_exact(T1), simplify_exact(T2))
     cert = SparseAlternative(factors, alt, (sup, sup), f"blocks {a} and {b} fit together in the "
                              "levels: mixing them by G = I + e_a e_b^T keeps the product")
     return SparseVerdict("not_unique", cert.explanation, cert, factors, sup, r, **common)
@@ -437,7 +448,7 @@ def check_uniqueness_sparse(A: Any, k1: int, k2: int, *, mode: str = "columns",
     Parameters
     ----------
     A : array (m, n)
-        Real or complex; exact input, or any float with ``tol``.
+        Real or complex; exact input, or any float (decided numerically).
     k1, k2 : int >= 1
         Sparsity levels ("at most") of ``S1`` and ``S2``, read according to ``mode``.
     mode : {"columns", "rows", "total"}
@@ -448,7 +459,10 @@ def check_uniqueness_sparse(A: Any, k1: int, k2: int, *, mode: str = "columns",
         Inner dimension. Default: the smallest r admitting a factorization (module
         docstring: why this is the meaningful one).
     tol : float, optional
-        Numerical decisions (relative to ``max|A|``), passed to every fixed-support check.
+        Decision tolerance (relative to ``max|A|``), passed to every fixed-support check.
+        ``None`` (default): exact on exact input; inexact floats are decided numerically at
+        ``DEFAULT_RTOL`` (``1e-9``) and the verdict says so (``exact=False``,
+        ``tol_source="default"``; :mod:`identifiability.core.policy`).
     max_candidates : int
         Largest number of maximal support pairs enumerated per r; beyond it, and when the
         block criterion does not apply, the answer is ``"undecided"``.
@@ -476,20 +490,18 @@ def check_uniqueness_sparse(A: Any, k1: int, k2: int, *, mode: str = "columns",
     mode = check_choice(mode, "mode", _FUNC, _MODES)
     if r is not None:
         r = check_int(r, "r", _FUNC, low=1)
-    tol = check_tol(tol, "tol", _FUNC)
+    policy = decision_tolerance(tol, A, func=_FUNC)
+    tol = None if policy.exact else (DEFAULT_RTOL if policy.source == "default" else policy.tol)
     max_candidates = check_int(max_candidates, "max_candidates", _FUNC, low=1)
     method = check_choice(method, "method", _FUNC, ("auto", "completion", "groebner"))
     max_variables = check_int(max_variables, "max_variables", _FUNC, low=0)
-    field_ = "exact" if tol is None else f"numerical (tol={tol:g})"
-    common = dict(field=field_, mode=mode, k1=k1, k2=k2, A=A, tol=tol, r_given=r is not None)
+    field_ = "exact" if tol is None else f"numerical (tol={tol:g}" + (
+        ", default)" if policy.source == "default" else ")")
+    common = dict(field=field_, mode=mode, k1=k1, k2=k2, A=A, tol=tol, r_given=r is not None,
+                  tol_source=policy.source)
     if tol is None:
-        try:
-            E = to_exact(A)
-        except InexactInputError as exc:
-            return SparseVerdict("undecided", f"A is not exactly representable ({exc}); pass tol",
-                                 None, None, None, r, **common)
         atol = None
-        nonzero = ~is_zero(E, None)
+        nonzero = ~is_zero(to_exact(A), None)
     else:
         atol = tol * float(np.max(np.abs(A)))
         nonzero = ~is_zero(A, atol)
@@ -540,8 +552,6 @@ def check_uniqueness_sparse(A: Any, k1: int, k2: int, *, mode: str = "columns",
 # --------------------------------------------------------------------------------------
 
 def _is_factorization(v: SparseVerdict, S1: Any, S2: Any) -> bool:
-    from .chains import _is_chain_of
-
     S1, S2 = np.asarray(S1), np.asarray(S2)
     if S1.ndim != 2 or S2.ndim != 2 or S1.shape[1] != S2.shape[0] or \
             S1.shape[0] != v.A.shape[0] or S2.shape[1] != v.A.shape[1]:
@@ -553,7 +563,7 @@ def _is_factorization(v: SparseVerdict, S1: Any, S2: Any) -> bool:
         P = to_exact_algebraic(S1).dot(to_exact_algebraic(S2))
         return all(algebraic_is_zero(p - a) for p, a in zip(P.flat, to_exact(v.A).flat))
     masks = [np.ones(S1.shape, bool), np.ones(S2.shape, bool)]
-    return _is_chain_of((S1, S2), v.A, masks, v.tol)
+    return is_chain_of((S1, S2), v.A, masks, v.tol)
 
 
 def _verify_proof(v: SparseVerdict, proof: SparseProof, nonzero: np.ndarray) -> bool:

@@ -40,6 +40,7 @@ __all__ = [
     "Obstruction",
     "AlgebraicCertificate",
     "JacobianCertificate",
+    "decision_note",
 ]
 
 STATUSES = ("unique", "not_unique", "infeasible", "locally_unique", "undecided")

@@ -230,10 +230,12 @@ def test_single_factor_chain():
     assert v.status == "infeasible" and v.verify()
 
 
-def test_inexact_input_without_tol_is_undecided():
+def test_inexact_input_without_tol_is_decided_numerically():
+    # intended change of the exactness policy: this was "undecided"
     A = hadamard(4) * 0.1
     v = check_butterfly_uniqueness(A)
-    assert v.status == "undecided" and v.verify()
+    assert v.status == "unique" and v.verify()
+    assert not v.exact and v.tol_source == "default" and "default" in v.explain()
     assert check_butterfly_uniqueness(A, tol=1e-12).status == "unique"
 
 

@@ -123,7 +123,9 @@ def test_complex_and_numerical_input():
     v = check_uniqueness_sparse(A, 1, 1)
     assert v.status == "unique" and v.verify()
     B = np.array([[0.1, 0.2, 0.0], [0.3, 0.6, 0.0], [0.0, 0.0, 0.7]])
-    assert check_uniqueness_sparse(B, 2, 2).status == "undecided"      # 0.1 is not exact
+    d = check_uniqueness_sparse(B, 2, 2)     # 0.1 is not exact: numerical at the default tol
+    assert (d.status, d.r, d.exact, d.tol_source) == ("unique", 2, False, "default")  # was
+    assert d.verify()                                                   # "undecided" (intended)
     w = check_uniqueness_sparse(B, 2, 2, tol=1e-12)
     assert (w.status, w.r) == ("unique", 2) and w.verify()
     w = check_uniqueness_sparse(B, 2, 1, tol=1e-12)   # width-2 block, one column per term
