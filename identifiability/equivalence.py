@@ -35,10 +35,12 @@ nodes in the worst case (deciding equivalence contains graph isomorphism for L >
 
 Exactness
 ---------
-With ``tol=None`` entries are converted by :func:`identifiability.exact.to_exact` (ints,
-Fractions, floats that are exactly their printed decimal, complex numbers with such parts)
-and the decision is exact over Q or Q(i); other floats raise ``ValueError`` asking for
-``tol``. With ``tol`` the comparison is numerical, see :func:`equivalent`.
+The one exactness policy (:mod:`identifiability.core.policy`): with ``tol=None`` and exact
+entries (ints, Fractions, dyadic floats, complex numbers with such parts, see
+:func:`identifiability.core.to_exact`) the decision is exact over Q or Q(i); on inexact
+floats it is numerical at the default relative tolerance ``DEFAULT_RTOL`` and the result
+says so (``exact=False``, ``tol_source="default"``, its margin ``relative_residual``). With
+``tol`` the comparison is numerical, see :func:`equivalent`.
 
 Examples
 --------
@@ -67,12 +69,14 @@ import numpy as np
 from networkx.algorithms.bipartite import hopcroft_karp_matching
 from sympy.utilities.iterables import multiset_permutations
 
-from .core.validation import as_matrix, check_tol, param_error
+from .core.display import summary_repr
 from .core.exact import (GaussianRational, InexactInputError, algebraic_is_zero, has_algebraic,
-                         to_exact)
+                         is_exact, to_exact)
+from .core.policy import DEFAULT_RTOL, Tolerance, decision_tolerance
+from .core.validation import as_matrix, check_tol, param_error
 
-__all__ = ["OrbitWitness", "Equivalence", "equivalent", "canonical_form", "rank_one_contributions",
-           "same_class"]
+__all__ = ["OrbitWitness", "Equivalence", "CanonicalForm", "equivalent", "canonical_form",
+           "rank_one_contributions", "same_class", "relative_tolerance"]
 
 #: Largest number of orderings of look-alike inner indices that :func:`canonical_form` tries.
 MAX_ORDERINGS = 20_000
@@ -126,10 +130,8 @@ def _to_field(mats: list[np.ndarray], exact: bool, name: str, func: str
         try:
             return [to_exact(M) for M in mats]
         except InexactInputError as exc:
-            raise ValueError(
-                f"{func} decides exactly when tol=None, but {name} has an entry that is not "
-                f"exactly a (Gaussian) rational number ({exc}). Pass tol=... (for example "
-                "tol=1e-9) for a numerical comparison.") from exc
+            raise param_error(func, name, "exact entries when decided exactly", str(exc),
+                              raw=True) from exc
     return [_numeric(M) for M in mats]
 
 
@@ -249,6 +251,18 @@ def _contribution_keys(F: list[np.ndarray]) -> list[list[tuple]]:
 # the result
 # --------------------------------------------------------------------------------------
 
+def relative_tolerance(t: Tolerance) -> float | None:
+    """The relative tolerance a deciding function of this family works with.
+
+    The orbit decisions (:func:`equivalent` here, :func:`identifiability.relu.equivalent`)
+    take ``tol`` relative to the scale of their input; the policy's default on inexact
+    input is then :data:`~identifiability.core.DEFAULT_RTOL` itself (``None``: exact).
+    """
+    if t.exact:
+        return None
+    return t.tol if t.source == "given" else DEFAULT_RTOL
+
+
 @dataclass(frozen=True, eq=False)
 class OrbitWitness:
     """Base of the symmetry-orbit results (:class:`Equivalence`, ReLU's equivalence).
@@ -256,6 +270,18 @@ class OrbitWitness:
     Truthy iff the two objects are in the same orbit; ``permutations`` and ``scalings`` are
     the witness (one array per inner dimension / hidden layer), ``residual`` the largest
     deviation after applying it, ``tol`` the tolerance used (None: exact decision).
+
+    Attributes
+    ----------
+    tol_source : str
+        How the decision was made (the exactness policy,
+        :mod:`identifiability.core.policy`): ``"exact input"`` (exact arithmetic),
+        ``"given"`` (the caller's ``tol``) or ``"default"`` (inexact floats without ``tol``:
+        a numerical decision at ``DEFAULT_RTOL``).
+    relative_residual : float
+        The margin of a positive numerical answer: the largest mismatch after applying the
+        witness, relative to the scale ``tol`` is relative to (0.0 when exact, ``inf`` when
+        not equivalent). The answer is clear when it is far below ``tol``.
     """
 
     equivalent: bool
@@ -264,19 +290,42 @@ class OrbitWitness:
     reason: str
     residual: float
     tol: float | None = None
+    tol_source: str = "exact input"
+    relative_residual: float = 0.0
+
+    @property
+    def exact(self) -> bool:
+        """True when decided in exact arithmetic (``tol is None``)."""
+        return self.tol is None
 
     def __bool__(self) -> bool:
         return self.equivalent
 
     def __repr__(self) -> str:
-        name = type(self).__name__
-        if not self.equivalent:
-            return f"{name}(equivalent=False, reason={self.reason!r})"
-        perms = [p.tolist() for p in self.permutations]
-        scal = [[str(x) if isinstance(x, (Fraction, GaussianRational)) else complex(x)
-                 if np.iscomplexobj(d) else float(x) for x in d] for d in self.scalings]
-        return (f"{name}(equivalent=True, permutations={perms}, scalings={scal}, "
-                f"residual={self.residual:.3g}, tol={self.tol})")
+        fields: dict = {"equivalent": self.equivalent}
+        if self.equivalent:
+            sizes = [int(np.size(p)) for p in self.permutations]
+            if sum(sizes) <= 12:
+                fields["permutations"] = [np.asarray(p).tolist() for p in self.permutations]
+            else:
+                fields["sizes"] = sizes
+            fields["residual"] = float(f"{self.residual:.3g}")
+        else:
+            fields["reason"] = self.reason
+        fields["exact"] = self.exact
+        if not self.exact:
+            fields["tol"] = self.tol
+            fields["tol_source"] = self.tol_source
+        return summary_repr(type(self).__name__, **fields)
+
+    def _how(self) -> str:
+        if self.exact:
+            return "decided in exact arithmetic"
+        how = {"given": "the tolerance given", "default": "the default tolerance "
+               "(inexact input, no tol given)"}.get(self.tol_source, self.tol_source)
+        margin = (f"; largest relative mismatch after the witness {self.relative_residual:.3g}"
+                  if self.equivalent else "")
+        return f"numerical decision at tol = {self.tol:.3g} ({how}){margin}"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -307,12 +356,15 @@ class Equivalence(OrbitWitness):
     def explain(self) -> str:
         """A short human-readable account of the decision and the witness."""
         if not self.equivalent:
-            return f"Not equivalent: {self.reason}."
+            return f"Not equivalent: {self.reason}.\n  {self._how()}."
         lines = [f"Equivalent ({'exact' if self.tol is None else f'tol={self.tol}'}, "
                  f"residual {self.residual:.3g}):"]
         for k, (p, d) in enumerate(zip(self.permutations, self.scalings)):
-            pairs = ", ".join(f"{j}<-{int(i)} (x {x})" for j, (i, x) in enumerate(zip(p, d)))
-            lines.append(f"  inner dimension {k} (columns of factors[{k}]): {pairs}")
+            pairs = [f"{j}<-{int(i)} (x {x})" for j, (i, x) in enumerate(zip(p, d))]
+            more = f", ... ({len(pairs) - 8} more)" if len(pairs) > 8 else ""
+            lines.append(f"  inner dimension {k} (columns of factors[{k}]): "
+                         f"{', '.join(pairs[:8])}{more}")
+        lines.append(f"  {self._how()}.")
         return "\n".join(lines)
 
     def apply(self, factors_a: Sequence[Any]) -> list[np.ndarray]:
@@ -348,7 +400,9 @@ class Equivalence(OrbitWitness):
     def verify(self, factors_a: Sequence[Any], factors_b: Sequence[Any], *,
                tol: float | None = None) -> bool:
         """Re-check the witness: ``apply(factors_a) == factors_b`` (exactly, or within
-        ``tol`` relative to each factor's largest entry of ``factors_b``).
+        ``tol`` relative to each factor's largest entry of ``factors_b``). Without ``tol``
+        the check is exact on exact input, and otherwise uses the tolerance of the decision
+        (or :data:`~identifiability.core.DEFAULT_RTOL` for inexact input).
 
         >>> a, b = [[[1, 2]], [[3], [4]]], [[[2, 2]], [[4], [1.5]]]
         >>> equivalent(a, b).verify(a, b)
@@ -361,13 +415,12 @@ class Equivalence(OrbitWitness):
         G = self.apply(factors_a)
         Fa = _as_factors(factors_a, "factors_a", func)
         Fb = _as_factors(factors_b, "factors_b", func, like=Fa)
+        if tol is None and not (self.exact and all(is_exact(M) for M in Fa + Fb)):
+            # the policy: the tolerance of the decision, or the default on inexact input
+            tol = self.tol if self.tol is not None else DEFAULT_RTOL
         exact = tol is None
         if exact:
-            try:
-                G, Fb = [to_exact(M) for M in G], [to_exact(M) for M in Fb]
-            except InexactInputError as exc:
-                raise ValueError("Equivalence.verify compares exactly when tol=None, but an "
-                                 f"entry is not exact ({exc}). Pass tol=...") from exc
+            G, Fb = [to_exact(M) for M in G], [to_exact(M) for M in Fb]
         else:
             G, Fb = [_numeric(M) for M in G], [_numeric(M) for M in Fb]
         return _deviation(Fb, G, exact)[1] <= (0.0 if exact else tol)
@@ -601,7 +654,7 @@ def _reason(Fa: list[np.ndarray], Fb: list[np.ndarray], tol: float | None,
         pa, pb = _projected_chain(Fa)[1][0], _projected_chain(Fb)[1][0]
         if not all(x == y for x, y in zip(pa.flat, pb.flat)):  # sound: A_a w != A_b w
             return "the products differ"
-    how = "exactly" if exact else f"within tol={tol}"
+    how = "exactly" if exact else f"within tol={tol:.3g}"
     return (f"no permutation and scaling of the inner dimensions maps factors_a to factors_b "
             f"{how} (exhaustive search, {search.branches} branch(es))")
 
@@ -620,9 +673,12 @@ def equivalent(factors_a: Sequence[Any], factors_b: Sequence[Any], *,
         Factorizations ``F[0] @ ... @ F[L-1]`` (L >= 2) with identical shapes; real or
         complex; exact object arrays (Fractions, ...) are accepted.
     tol : float or None, default None
-        None: exact decision over Q / Q(i) (entries must be exact, see the module
-        docstring; otherwise ``ValueError`` asks for ``tol``). A positive float: the
-        factorizations are declared equivalent when a witness gives
+        None: exact decision over Q / Q(i) when every entry is exact (see the module
+        docstring); on inexact floats, a numerical decision at the default relative
+        tolerance :data:`~identifiability.core.DEFAULT_RTOL` (the exactness policy of
+        :mod:`identifiability.core.policy`; the result says ``exact=False``,
+        ``tol_source="default"`` and records its margin ``relative_residual``). A positive
+        float: the factorizations are declared equivalent when a witness gives
         ``|factors_b[k][i, j] - apply(factors_a)[k][i, j]| <= tol * max|factors_b[k]|`` for
         every factor k and entry (i, j) (``max|factors_b[k]|`` replaced by 1 for a zero
         factor); entries of ``factors_b`` at most ``tol * max|factors_b[k]|`` in modulus
@@ -656,9 +712,10 @@ def equivalent(factors_a: Sequence[Any], factors_b: Sequence[Any], *,
     ([1, 0], [1j, 1j])
     """
     func = "equivalent"
-    tol = check_tol(tol, "tol", func)
     A = _as_factors(factors_a, "factors_a", func)
     B = _as_factors(factors_b, "factors_b", func, like=A)
+    policy = decision_tolerance(tol, *A, *B, func=func)
+    tol = relative_tolerance(policy)
     exact = tol is None
     Fa, Fb = _to_field(A, exact, "factors_a", func), _to_field(B, exact, "factors_b", func)
     search = _Search(Fa, Fb, tol)
@@ -669,10 +726,17 @@ def equivalent(factors_a: Sequence[Any], factors_b: Sequence[Any], *,
             scales = tuple(d.real.copy() for d in scales)
         dev, rel = _deviation(Fb, _transform(Fa, perms, scales, tol is None), tol is None)
         if rel <= (0.0 if tol is None else tol):
-            how = "exactly" if tol is None else f"within tol={tol}"
+            how = "exactly" if tol is None else _within(tol, policy)
             return Equivalence(True, perms, scales, f"equivalent {how}: factors_b = "
-                               "factors_a with permuted and rescaled inner dimensions", dev, tol)
-    return Equivalence(False, (), (), _reason(Fa, Fb, tol, search), math.inf, tol)
+                               "factors_a with permuted and rescaled inner dimensions", dev, tol,
+                               policy.source, rel)
+    return Equivalence(False, (), (), _reason(Fa, Fb, tol, search), math.inf, tol,
+                       policy.source, math.inf)
+
+
+def _within(tol: float, policy: Tolerance) -> str:
+    return f"within tol={tol:.3g}" + (" (the default tolerance: inexact input)"
+                                     if policy.source == "default" else "")
 
 
 def _gauge_fix(G: list[np.ndarray], exact: bool) -> list[np.ndarray]:
@@ -764,16 +828,19 @@ def canonical_form(factors: Sequence[Any], *, tol: float | None = None) -> list[
     factors : sequence of 2-D arrays
         ``F[0] @ ... @ F[L-1]``, L >= 2, real or complex.
     tol : float or None, default None
-        None: exact arithmetic; returns object arrays of ``Fraction`` /
-        ``GaussianRational`` (entries must be exact, else ``ValueError``). A float: float /
-        complex arithmetic; entries with modulus at most ``tol * max|F[k]|`` are first set to
+        None: exact arithmetic when every entry is exact; returns object arrays of
+        ``Fraction`` / ``GaussianRational``. On inexact floats without ``tol``: float
+        arithmetic at the default relative tolerance
+        :data:`~identifiability.core.DEFAULT_RTOL` (the exactness policy; the result says
+        so). A float: float / complex arithmetic; entries with modulus at most ``tol * max|F[k]|`` are first set to
         zero. Equal canonical forms (within tol) then still imply equivalence (within about
         tol), but near-ties between invariant keys can order look-alike indices differently,
         so for numerical data decide with :func:`equivalent` rather than by comparing these.
 
     Returns
     -------
-    list of arrays
+    CanonicalForm
+        A ``list`` of arrays that also records ``exact``, ``tol`` and ``tol_source``.
 
     Examples
     --------
@@ -785,9 +852,11 @@ def canonical_form(factors: Sequence[Any], *, tol: float | None = None) -> list[
     (True, ['1', '1', '3', '2'])
     """
     func = "canonical_form"
-    tol = check_tol(tol, "tol", func)
+    mats = _as_factors(factors, "factors", func)
+    policy = decision_tolerance(tol, *mats, func=func)
+    tol = relative_tolerance(policy)
     exact = tol is None
-    F = _to_field(_as_factors(factors, "factors", func), exact, "factors", func)
+    F = _to_field(mats, exact, "factors", func)
     if not exact:
         F = [np.where(np.abs(M) <= tol * np.max(np.abs(M)), 0, M) for M in F]
     keys = _contribution_keys(F)
@@ -798,7 +867,31 @@ def canonical_form(factors: Sequence[Any], *, tol: float | None = None) -> list[
         key = tuple(_vector_key(M.ravel()) for M in G)
         if best_key is None or key < best_key:
             best, best_key = G, key
-    return best
+    return CanonicalForm(best, tol=tol, tol_source=policy.source)
+
+
+class CanonicalForm(list):
+    """The list of factors returned by :func:`canonical_form`, with how it was computed.
+
+    A plain ``list`` of arrays, plus ``exact`` (True: exact arithmetic), ``tol`` (the
+    relative tolerance used, None when exact) and ``tol_source`` (``"exact input"``,
+    ``"given"`` or ``"default"``: inexact floats without ``tol``).
+    """
+
+    def __init__(self, factors: Sequence[np.ndarray], *, tol: float | None = None,
+                 tol_source: str = "exact input") -> None:
+        super().__init__(factors)
+        self.tol = tol
+        self.tol_source = tol_source
+
+    @property
+    def exact(self) -> bool:
+        """True when computed in exact arithmetic."""
+        return self.tol is None
+
+    def __repr__(self) -> str:
+        return summary_repr("CanonicalForm", factors=[np.asarray(M) for M in self],
+                            exact=self.exact, tol=self.tol)
 
 
 def rank_one_contributions(S1: Any, S2: Any) -> np.ndarray:
