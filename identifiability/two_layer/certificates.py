@@ -188,7 +188,7 @@ class CompletionCertificate:
     """Proof of uniqueness by rank-one completion (Zheng, Riccietti, Gribonval 2021).
 
     ``steps`` lists, in order, how each contribution was forced. ``margins`` (numerical mode
-    only) records the absolute tolerance, the smallest |entry| used as nonzero and the
+    only) records the absolute tolerance, the smallest ``|entry|`` used as nonzero and the
     largest rank-one residual.
     """
 
