@@ -5,8 +5,10 @@ butterfly factorization), ``landscape`` (sample critical points), ``tour`` (the 
 examples end to end, with a report) and ``paper`` (rebuild the paper's figures).
 
 Exit codes of ``check``: 0 unique, 1 not unique, 2 undecided, 3 infeasible,
-4 locally unique; every subcommand exits with 64 on bad input (one line on stderr, no
-traceback).
+4 locally unique. Every subcommand exits with 64 on bad input -- an argument rejected by the
+boundary validation (:class:`identifiability.core.BadInput`) or a file the command cannot
+read -- and with 70 on an internal error (a bug: one line on stderr asking for a report);
+neither prints a traceback unless ``--debug`` is given.
 """
 
 from __future__ import annotations
@@ -20,14 +22,20 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["main", "load_matrix", "EXIT_CODES", "BAD_INPUT"]
+from identifiability.core.validation import BadInput as ValidationError
+
+__all__ = ["main", "load_matrix", "verdict_to_dict", "EXIT_CODES", "BAD_INPUT",
+           "INTERNAL_ERROR", "BadInput"]
 
 EXIT_CODES = {"unique": 0, "not_unique": 1, "undecided": 2, "infeasible": 3, "locally_unique": 4}
-BAD_INPUT = 64
+BAD_INPUT = 64          # EX_USAGE of sysexits.h
+INTERNAL_ERROR = 70     # EX_SOFTWARE of sysexits.h
+BUG_REPORT = "this is a bug in sparsefact: please report it with the command you ran"
 
 
-class BadInput(Exception):
-    """Raised for user errors: reported in one line with exit code 64."""
+class BadInput(ValidationError):
+    """A problem with the command line's own input (a missing, unreadable or malformed file,
+    an output path that cannot be written): one line on stderr, exit code 64."""
 
 
 def load_matrix(path: str | Path, *, name: str = "matrix") -> np.ndarray:
@@ -69,74 +77,38 @@ def load_matrix(path: str | Path, *, name: str = "matrix") -> np.ndarray:
     return arr
 
 
-def _jsonable(x: Any) -> Any:
-    """Exact numbers as strings ("3/2"), floats as floats, arrays as nested lists."""
-    if isinstance(x, np.ndarray):
-        return [_jsonable(v) for v in x.tolist()] if x.dtype != object else \
-            [_jsonable(v) for v in x.tolist()]
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        return float(x)
-    if isinstance(x, (complex, np.complexfloating)):
-        return {"re": float(x.real), "im": float(x.imag)}
-    return str(x)
+def verdict_to_dict(v: Any, *, verified: bool | None = None) -> dict:
+    """A JSON-ready summary of a verdict: ``v.to_dict()`` (the certificate provides its own).
 
-
-def verdict_to_dict(v: Any) -> dict:
-    """A JSON-ready summary of a Verdict and its certificate."""
-    from identifiability import (AlgebraicCertificate, AlternativeCertificate,
-                                 CompletionCertificate, Obstruction)
-
-    cert = v.certificate
-    out: dict[str, Any] = {"status": v.status, "reason": v.reason, "field": v.field,
-                           "verified": bool(v.verify())}
-    if isinstance(cert, CompletionCertificate):
-        out["certificate"] = {"type": "completion", "order": [int(s.k) for s in cert.steps],
-                              "trees": [_jsonable(s.tree) for s in cert.steps],
-                              "margins": _jsonable(cert.margins)}
-    elif isinstance(cert, AlternativeCertificate):
-        out["certificate"] = {"type": "alternative_factorization",
-                              "S1": _jsonable(cert.factors[0]), "S2": _jsonable(cert.factors[1]),
-                              "explanation": cert.explanation}
-    elif isinstance(cert, Obstruction):
-        out["certificate"] = {"type": "obstruction", "kind": cert.kind,
-                              "explanation": cert.explanation}
-    elif isinstance(cert, AlgebraicCertificate):
-        out["certificate"] = {"type": "groebner", "basis": [str(g) for g in cert.basis],
-                              "n_solutions": cert.n_solutions, "field": cert.field}
-    if v.factors is not None:
-        out["factors"] = {"S1": _jsonable(v.factors[0]), "S2": _jsonable(v.factors[1])}
-    return out
+    ``verified``: the result of ``v.verify()`` when already computed (else it runs).
+    """
+    return v.to_dict(verified=verified)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from identifiability import check_uniqueness
+    import identifiability
 
     A = load_matrix(args.matrix, name="A")
     s1 = load_matrix(args.s1, name="--s1")
     s2 = load_matrix(args.s2, name="--s2")
-    try:
-        verdict = check_uniqueness(A, s1, s2, tol=args.tol)
-    except (ValueError, TypeError) as exc:
-        raise BadInput(str(exc)) from exc
-    summary = verdict_to_dict(verdict)
+    verdict = identifiability.check_uniqueness(A, s1, s2, tol=args.tol)
+    verified = verdict.verify()          # once: the JSON and the explanation share it
+    summary = verdict_to_dict(verdict, verified=verified)
     if args.json:
         print(json.dumps(summary, indent=1))
     else:
-        print(verdict.explain())
+        print(verdict.explain(verified=verified))
     if args.out:
         out = Path(args.out)
-        if out.suffix == ".npz" and verdict.factors is not None:
-            np.savez(out, S1=np.asarray(verdict.factors[0], dtype=complex if np.iscomplexobj(
-                verdict.factors[0]) else float), S2=np.asarray(verdict.factors[1], dtype=complex
-                if np.iscomplexobj(verdict.factors[1]) else float))
-        else:
-            out.write_text(json.dumps(summary, indent=1))
+        try:
+            if out.suffix == ".npz" and verdict.factors is not None:
+                S1, S2 = verdict.factors
+                np.savez(out, S1=np.asarray(S1, dtype=complex if np.iscomplexobj(S1) else float),
+                         S2=np.asarray(S2, dtype=complex if np.iscomplexobj(S2) else float))
+            else:
+                out.write_text(json.dumps(summary, indent=1))
+        except OSError as exc:
+            raise BadInput(f"--out: cannot write {out}: {exc}") from exc
     return EXIT_CODES[verdict.status]
 
 
@@ -144,17 +116,14 @@ def _cmd_butterfly(args: argparse.Namespace) -> int:
     from landscape import butterfly_factorize, dft, hadamard
 
     permutation = None if args.permutation == "none" else args.permutation
-    try:
-        if args.hadamard is not None:
-            A, label = hadamard(args.hadamard), f"Hadamard N={args.hadamard}"
-        elif args.dft is not None:
-            A, label = dft(args.dft), f"DFT N={args.dft}"
-        else:
-            A, label = load_matrix(args.matrix, name="A"), str(args.matrix)
-        t0 = time.perf_counter()
-        res = butterfly_factorize(A, permutation=permutation, order=args.order)
-    except (ValueError, TypeError) as exc:
-        raise BadInput(str(exc)) from exc
+    if args.hadamard is not None:
+        A, label = hadamard(args.hadamard), f"Hadamard N={args.hadamard}"
+    elif args.dft is not None:
+        A, label = dft(args.dft), f"DFT N={args.dft}"
+    else:
+        A, label = load_matrix(args.matrix, name="A"), str(args.matrix)
+    t0 = time.perf_counter()
+    res = butterfly_factorize(A, permutation=permutation, order=args.order)
     elapsed = time.perf_counter() - t0
     N = A.shape[0]
     print(f"{label}: {len(res.chain.factors)} sparse factors, nnz {res.chain.nnz} "
@@ -164,17 +133,13 @@ def _cmd_butterfly(args: argparse.Namespace) -> int:
 
 
 def _cmd_landscape(args: argparse.Namespace) -> int:
-    from landscape.linear.sampling import Problem, sample
+    from landscape.linear import Problem, sample
 
     A = load_matrix(args.matrix, name="A")
     s1 = load_matrix(args.s1, name="--s1")
     s2 = load_matrix(args.s2, name="--s2")
-    try:
-        problem = Problem(A, supports=[s1, s2])
-        report = sample(problem, args.starts, rng=args.seed, executor=args.executor,
-                        progress=True)
-    except (ValueError, TypeError) as exc:
-        raise BadInput(str(exc)) from exc
+    problem = Problem(A, supports=[s1, s2])
+    report = sample(problem, args.starts, rng=args.seed, executor=args.executor, progress=True)
     print(report.summary())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -215,23 +180,31 @@ def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(prog="sparsefact", formatter_class=fmt, description=(
         "Uniqueness and optimisation landscape of sparse matrix factorizations."))
+    p.add_argument("--debug", action="store_true",
+                   help="show the traceback of an error instead of a one-line message")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an error instead of a one-line message")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("check", formatter_class=fmt, help="is A = S1 @ S2 unique?",
+    c = sub.add_parser("check", formatter_class=fmt, parents=[common],
+                       help="is A = S1 @ S2 unique?",
                        description="Decide whether A = S1 @ S2 with the given supports is unique "
                        "up to scaling and support-preserving permutations.\n\nexample:\n  "
                        "sparsefact check A.npy --s1 S1.npy --s2 S2.npy --json\n\nexit codes: 0 "
                        "unique, 1 not unique, 2 undecided, 3 infeasible, 4 locally unique, 64 bad "
-                       "input")
+                       "input, 70 internal error (a bug)")
     _problem_arguments(c)
     c.add_argument("--tol", type=float, default=None,
-                   help="decide numerically with this relative tolerance (default: exact)")
+                   help="decision tolerance relative to max|A| (default: exact on exact "
+                   "input, a numerical decision at 1e-9 on inexact floats)")
     c.add_argument("--json", action="store_true", help="print the verdict as JSON")
     c.add_argument("--out", help="also write the verdict (.json, exact fractions as strings) or "
                    "the factors (.npz, rounded to float64/complex128)")
     c.set_defaults(func=_cmd_check)
 
-    b = sub.add_parser("butterfly", formatter_class=fmt, help="exact butterfly factorization",
+    b = sub.add_parser("butterfly", formatter_class=fmt, parents=[common],
+                       help="exact butterfly factorization",
                        description="Factorize a matrix into log2(N) butterfly factors.\n\n"
                        "examples:\n  sparsefact butterfly --dft 1024\n  sparsefact butterfly "
                        "A.npy --permutation none")
@@ -244,7 +217,8 @@ def _parser() -> argparse.ArgumentParser:
                    choices=["left-to-right", "right-to-left", "balanced"])
     b.set_defaults(func=_cmd_butterfly)
 
-    ls = sub.add_parser("landscape", formatter_class=fmt, help="sample critical points",
+    ls = sub.add_parser("landscape", formatter_class=fmt, parents=[common],
+                        help="sample critical points",
                         description="Run PALM from many random starts on A = S1 @ S2 with fixed "
                         "supports and classify where each start ends.\n\nexample:\n  "
                         "sparsefact landscape A.npy --s1 S1.npy --s2 S2.npy --starts 1000 "
@@ -256,7 +230,8 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--out", default="sparsefact-landscape")
     ls.set_defaults(func=_cmd_landscape)
 
-    t = sub.add_parser("tour", formatter_class=fmt, help="the classic examples, end to end",
+    t = sub.add_parser("tour", formatter_class=fmt, parents=[common],
+                       help="the classic examples, end to end",
                        description="Run the classic examples of the theory (uniqueness, "
                        "butterflies, landscapes) and write a Markdown report with figures.\n\n"
                        "example:\n  sparsefact tour --out sparsefact-report")
@@ -264,7 +239,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--no-figures", action="store_true", help="skip the matplotlib figures")
     t.set_defaults(func=_cmd_tour)
 
-    pp = sub.add_parser("paper", formatter_class=fmt, help="rebuild the paper's figures",
+    pp = sub.add_parser("paper", formatter_class=fmt, parents=[common],
+                        help="rebuild the paper's figures",
                         description="Same as `python -m paper` from the repository root.\n\n"
                         "examples:\n  sparsefact paper\n  sparsefact paper lu_divergence --quick")
     pp.add_argument("args", nargs=argparse.REMAINDER,
@@ -274,17 +250,37 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``sparsefact`` console script."""
+    """Entry point of the ``sparsefact`` console script.
+
+    Returns the exit code: the subcommand's, :data:`BAD_INPUT` (64) when the input is
+    rejected (:class:`identifiability.core.BadInput`, which the boundary validation raises,
+    or a file problem), :data:`INTERNAL_ERROR` (70) for anything else -- a bug, reported in
+    one line; ``--debug`` shows the traceback instead.
+    """
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help gives 0, usage errors 2 -> bad input
         return 0 if exc.code == 0 else BAD_INPUT
+    debug = bool(getattr(args, "debug", False))
     try:
         return int(args.func(args))
-    except BadInput as exc:
-        print(f"sparsefact: error: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        if debug:
+            raise
+        print(f"sparsefact: error: {_one_line(exc)}", file=sys.stderr)
         return BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 -- the last line of defence: no traceback
+        if debug:
+            raise
+        print(f"sparsefact: internal error: {type(exc).__name__}: {_one_line(exc)} -- "
+              f"{BUG_REPORT} (run it again with --debug to see the traceback)", file=sys.stderr)
+        return INTERNAL_ERROR
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 400 else text[:397] + "..."
 
 
 if __name__ == "__main__":  # pragma: no cover

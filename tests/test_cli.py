@@ -59,12 +59,16 @@ def test_check_reads_other_formats_and_writes_json(tmp_path, fmt):
     assert json.loads(out.read_text())["status"] == "unique"
 
 
-def test_check_undecided_without_tol(tmp_path):
+def test_check_inexact_without_tol_is_a_numerical_decision(tmp_path):
+    # intended change (the one exactness policy): this was "undecided" (exit code 2)
     np.save(tmp_path / "A.npy", np.array([[0.1, 0.2]]))
     np.save(tmp_path / "s1.npy", np.ones((1, 1), int))
     np.save(tmp_path / "s2.npy", np.ones((1, 2), int))
     args = [tmp_path / "A.npy", "--s1", tmp_path / "s1.npy", "--s2", tmp_path / "s2.npy"]
-    assert run("check", *args).returncode == 2
+    res = run("check", *args, "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["exact"] is False and data["tol_source"] == "default" and data["verified"]
     assert run("check", *args, "--tol", "1e-12").returncode == 0
 
 
