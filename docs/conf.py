@@ -10,6 +10,7 @@ import ast
 import importlib
 import inspect
 import os
+import reprlib
 import sys
 from types import ModuleType
 
@@ -98,9 +99,11 @@ def documented_at(modname: str) -> dict[str, str]:
 
 
 def first_paragraph(obj: object) -> str:
-    """The first paragraph of a docstring, on one line (autosummary's first-sentence cut
-    would split ``A ... B`` literals)."""
-    doc = inspect.getdoc(obj) if callable(obj) or inspect.isclass(obj) else None
+    """The first paragraph of a docstring on one line, or the shortened value of a constant
+    (autosummary's own first-sentence cut would split literals such as ``A @ ... @ B``)."""
+    if not (callable(obj) or inspect.isclass(obj)):  # data: its (shortened) value
+        return f"``{reprlib.repr(obj)}``"
+    doc = inspect.getdoc(obj)
     if not doc:
         return ""
     return " ".join(doc.split("\n\n", 1)[0].split())
@@ -121,6 +124,7 @@ class PublicSummary(Autosummary):
         self.where = {name: target.removeprefix(f"{modname}.")
                       for name, target in documented_at(modname).items()}
         self.content = StringList(list(self.where.values()), source="<public-summary>")
+        self.options["nosignatures"] = True
         return super().run()
 
     def get_items(self, names):
