@@ -1,4 +1,4 @@
-"""Benchmark of landscape.critical_points.sample: starts per second, batched vs one at a time,
+"""Benchmark of landscape.sample on a linear problem: starts per second, batched vs one at a time,
 and the scaling with the number of starts on a dask LocalCluster (2 workers).
 
 Problem: A 16 x 16 Gaussian, two factors 16 x 16 with random fixed supports (density 0.25),
@@ -16,12 +16,13 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from landscape.linear.sampling import Problem, _descend, _Settings, sample  # noqa: E402
+from landscape.linear import Problem, sample  # noqa: E402
+from landscape.linear.sampling import Settings, descend  # noqa: E402
 from landscape.executors import map_chunks, seed_plan  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 N = 2000 if QUICK else 10_000
-SETTINGS = _Settings(max_iter=300, segment=100, stat_tol=1e-8, step=1.01)
+SETTINGS = Settings(n_iter=300, segment=100, stat_tol=1e-8, step=1.01)
 
 
 def problem() -> Problem:
@@ -33,7 +34,7 @@ def problem() -> Problem:
 def descent(p, n, executor, chunk, client=None):
     sizes, seeds = seed_plan(0, n, chunk)
     t = time.perf_counter()
-    map_chunks(_descend, [(p, k, s, SETTINGS) for k, s in zip(sizes, seeds)],
+    map_chunks(descend, [(p, k, s, SETTINGS) for k, s in zip(sizes, seeds)],
                executor=client or executor, n_jobs=2, progress=False)
     return time.perf_counter() - t
 
@@ -44,7 +45,7 @@ def main() -> None:
     n1 = 40
     t = time.perf_counter()
     for s in np.random.SeedSequence(1).spawn(n1):
-        _descend(p, 1, s, SETTINGS)
+        descend(p, 1, s, SETTINGS)
     one = n1 / (time.perf_counter() - t)
     rows.append(("one start at a time (serial)", n1, n1 / one, one))
     tb = descent(p, N, None, 1000)
@@ -68,7 +69,7 @@ def main() -> None:
             print(f"{n:7d} {sec:9.2f} {n / sec:9.1f}")
 
     t = time.perf_counter()
-    rep = sample(p, 1000, rng=0, max_iter=300, segment=100, chunk_size=500)
+    rep = sample(p, 1000, rng=0, n_iter=300, segment=100, chunk_size=500)
     print(f"\nfull sample() with classification, 1000 starts: {time.perf_counter() - t:.1f} s")
     print(rep.summary())
 

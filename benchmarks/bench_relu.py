@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 from identifiability.relu import ReLUNet, equivalent, local_identifiability  # noqa: E402
 from landscape.datasets import load_digits, teacher_student  # noqa: E402
 from landscape.engine.projections import support  # noqa: E402
-from landscape.linear.sampling import sample  # noqa: E402
+from landscape.linear import sample  # noqa: E402
 from landscape.relu.training import ReLUProblem, convex_reference, train_relu  # noqa: E402
 
 

@@ -14,22 +14,22 @@ register_aliases({f"landscape.{old}": f"landscape.{new}" for old, new in {
     "projections": "engine.projections", "palm": "engine.palm",
     "hierarchical": "engine.hierarchical", "butterfly": "engine.butterfly",
     "fixed_support": "engine.fixed_support", "bounds": "engine.bounds",
-    "critical_points": "linear.sampling", "existence": "linear.existence",
-    "relu_nets": "relu.training", "relu_existence": "relu.existence",
+    "relu_nets": "relu", "relu_existence": "relu.existence",
     "relu_torch": "relu.torch_backend"}.items()})
 
-from . import critical_points, existence  # noqa: E402  (historical module paths)
+from . import critical_points, existence, linear, relu  # noqa: E402  (critical_points, existence: historical module paths)
 from .engine.bounds import LowerBound, moment_lower_bound
-from .linear.sampling import CLASSES, Minimum, Problem, sample
+from .sampling import sample
+from .linear import CLASSES, Problem
+from .report import LandscapeReport, Minimum, register_problem
 from .datasets import load_cifar10, load_digits, teacher_student
-from .linear.existence import (DivergenceEvidence, Existence, MinimizingSequence, ReLUExistence,
-                        infimum_attained, relu_optimum_exists)
+from .linear.existence import DivergenceEvidence, Existence, MinimizingSequence, infimum_attained
+from .relu.existence import ReLUExistence, relu_optimum_exists
 from .executors import map_chunks, seed_plan
 from .relu.existence import Components, ExactFit, NoExactFit, lu_sequence
-from .relu.training import (ConvexReference, PruningResult, ReLUProblem, SupermaskResult,
+from .relu import (ConvexReference, PruningResult, ReLUProblem, SupermaskResult,
                         TrainResult, activation_patterns, convex_reference, diverging,
                         magnitude_pruning, sample_relu, supermask, train_relu)
-from .report import LandscapeReport
 from .engine.butterfly import ButterflyResult, FactorChain, bit_reversal, butterfly_factorize, dft, hadamard
 from .engine.fixed_support import (FixedSupportSolution, best_rank_one, gradient, hessian, objective, pack,
                             solve_fixed_support, unpack)
@@ -40,7 +40,8 @@ from .engine.projections import (Constraint, compose, normalize_frobenius, proje
                           support, topk, topk_cols, topk_rows, unit_norm)
 
 __all__ = [
-    "critical_points", "existence", "sample", "Problem", "Minimum", "CLASSES", "LandscapeReport",
+    "critical_points", "existence", "linear", "relu", "sample", "Problem", "Minimum", "CLASSES",
+    "LandscapeReport", "register_problem",
     "infimum_attained", "Existence", "MinimizingSequence", "DivergenceEvidence",
     "relu_optimum_exists", "ReLUExistence", "Components", "ExactFit", "NoExactFit",
     "lu_sequence", "moment_lower_bound", "LowerBound", "map_chunks",

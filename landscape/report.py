@@ -1,24 +1,53 @@
-"""The result of :func:`landscape.critical_points.sample`: per-start arrays and clusters.
+"""The result of :func:`landscape.sample`: per-start arrays, clusters, and the problem protocol.
 
-One report for linear sparse factorization problems (:class:`~landscape.critical_points.Problem`)
-and for two-layer ReLU training problems (:class:`~landscape.relu_nets.ReLUProblem`, whose
-starts are classified against the convex global reference, kept in ``convex``).
+One report for every problem kind: linear sparse factorization problems
+(:class:`landscape.linear.Problem`) and two-layer ReLU training problems
+(:class:`landscape.relu.ReLUProblem`, whose starts are classified against the convex global
+reference, kept in ``convex``). The report never looks at the type of its problem: it talks
+to it through the **problem protocol** below, and finds the class of a saved problem in a
+registry filled by :func:`register_problem`.
 
 :class:`LandscapeReport` holds, per start (batch axis first), the final objective, the
 stationarity measure, the objective and balanced factor norms at every checkpoint, the
-class and the cluster; the clusters (:class:`landscape.critical_points.Minimum`) with their
-basin fractions; and the reference value (certified global value, or best found).
-``summary()`` / ``explain()`` say it in words, ``plot()`` draws it, ``to_frame()`` gives a
-table (pandas when installed, else a dict of arrays) and ``save`` / ``load`` keep long runs
-(``.npz`` for the arrays, ``.json`` beside it for the rest).
+class and the cluster; the clusters (:class:`Minimum`) with their basin fractions; and the
+reference value (certified global value, or best found). ``summary()`` / ``explain()`` say
+it in words, ``plot()`` draws it, ``to_frame()`` gives a table (pandas when installed, else a
+dict of arrays), ``_repr_html_`` a summary table in Jupyter, and ``save`` / ``load`` keep long
+runs (``.npz`` for the arrays, ``.json`` beside it for the rest).
+
+The problem protocol
+--------------------
+A problem handed to :func:`landscape.sample` provides
+
+``sample_landscape(n_starts, *, rng, method, executor, n_jobs, chunk_size, n_iter, checkpoint, progress, **options)``
+    runs the starts and returns a :class:`LandscapeReport` (it validates its own options;
+    an unknown option is a ``TypeError`` naming it);
+``kind``
+    a short string naming the problem class in saved files (``"linear"``, ``"relu"``);
+``describe()``
+    a dict with the keys ``"same"`` (what the members of one cluster share, e.g.
+    ``"product (not identifiable)"``) and ``"existence"`` (the function of
+    :mod:`landscape.existence` that decides whether an optimum exists);
+``to_state()`` and the classmethod ``from_state(meta, arrays)``
+    ``(meta, arrays)``: a JSON-able dict and a dict of numpy arrays that rebuild the problem;
+``flat(factors)``, ``unflat(theta)``, ``objective_batch(factors)``
+    batched maps between factor tuples (batch axis first) and real parameter vectors
+    ``(n, p)``, and the objective of a batch (used by the 2-D slice of :meth:`plot`).
+
+A report carrying a ``convex`` reference also needs ``reference_to_state(reference)`` and
+the classmethod ``reference_from_state(meta, arrays)`` on the problem class.
+:func:`register_problem` ``(kind, cls)`` makes ``cls.from_state`` the loader of ``kind``.
+
+Constraints are saved by the public encoding of :func:`encode_constraint` (the builder of
+:mod:`landscape.projections` that rebuilds each one, and its arguments).
 
 Examples
 --------
 >>> import numpy as np
->>> from landscape.critical_points import Problem, sample
+>>> from landscape import Problem, sample
 >>> L = np.array([[1, 0], [1, 1]], bool)
 >>> rep = sample(Problem(np.array([[0., 1], [1, 0]]), supports=[L, L.T]), 4, rng=3,
-...              max_iter=2000, segment=200)
+...              n_iter=2000, segment=200)
 >>> rep.counts()
 {'diverging': 4}
 """
@@ -32,13 +61,95 @@ from typing import Any
 
 import numpy as np
 
-from identifiability.core.validation import check_real
+from identifiability.core.display import summary_repr
+from identifiability.core.validation import check_real, param_error
 
-from .linear.sampling import Minimum, Problem
-from .engine.projections import Constraint, compose, support, topk, topk_cols, topk_rows, splincol, \
-    unit_norm
+from .engine.projections import Constraint, compose, splincol, support, topk, topk_cols, \
+    topk_rows, unit_norm
 
-__all__ = ["LandscapeReport"]
+__all__ = ["LandscapeReport", "Minimum", "register_problem", "problem_class",
+           "encode_constraint", "decode_constraint"]
+
+#: kind -> problem class (``from_state`` rebuilds a saved problem).
+_PROBLEMS: dict[str, type] = {}
+
+
+def register_problem(kind: str, cls: type) -> type:
+    """Register ``cls`` as the loader of saved problems of ``kind`` (``cls.from_state``).
+
+    Call it once, below the class definition, in the module that defines the problem.
+    Registering the same class again is harmless; another class under a taken kind is an
+    error. Returns ``cls``.
+
+    >>> problem_class("linear").__name__
+    'Problem'
+    """
+    func = "register_problem"
+    if not isinstance(kind, str) or not kind:
+        raise param_error(func, "kind", "a non-empty string", kind, kind=TypeError)
+    if not callable(getattr(cls, "from_state", None)):
+        raise param_error(func, "cls", "a class with a classmethod from_state(meta, arrays)",
+                          cls, kind=TypeError)
+    old = _PROBLEMS.get(kind)
+    if old is not None and old is not cls and old.__qualname__ != cls.__qualname__:
+        raise param_error(func, "kind", f"a kind not yet registered (taken by "
+                          f"{old.__qualname__})", kind, raw=False)
+    _PROBLEMS[kind] = cls
+    return cls
+
+
+def problem_class(kind: str) -> type:
+    """The class registered for ``kind`` (see :func:`register_problem`)."""
+    if kind not in _PROBLEMS:
+        raise param_error("LandscapeReport.load", "problem kind", "one of "
+                          f"{sorted(_PROBLEMS)} (registered by register_problem; import the "
+                          "package that defines it)", kind)
+    return _PROBLEMS[kind]
+
+
+@dataclass(frozen=True, repr=False)
+class Minimum:
+    """One cluster of stationary points (a "distinct minimum" or critical value).
+
+    Attributes
+    ----------
+    label : int (index into ``LandscapeReport.clusters``; ``LandscapeReport.cluster`` holds
+        it per start)
+    kind : class of the cluster (see :data:`landscape.CLASSES`)
+    value : objective at the representative
+    size : number of starts; fraction : ``size / n_starts``
+    representative : index of the start used for the second-order test
+    n_classes : equivalence classes (modulo permutation and scaling) among the members;
+        more than one means a non-identifiable fibre of equal products
+    min_eigenvalue : smallest Hessian eigenvalue off the scaling orbit (NaN if not tested)
+    direction : a descent / negative-curvature direction (factor tuple) for a saddle
+    note : how the class was decided
+
+    >>> Minimum(0, "global", 98.0, 8, 1.0, 3, 1, float("nan"), None, "at the reference")
+    Minimum(label=0, kind='global', value=98, size=8, fraction=1.000, n_classes=1)
+    """
+
+    label: int
+    kind: str
+    value: float
+    size: int
+    fraction: float
+    representative: int
+    n_classes: int
+    min_eigenvalue: float
+    direction: tuple | None
+    note: str
+
+    def __repr__(self) -> str:
+        return (f"Minimum(label={self.label}, kind={self.kind!r}, value={self.value:.10g}, "
+                f"size={self.size}, fraction={self.fraction:.3f}, n_classes={self.n_classes})")
+
+    def explain(self) -> str:
+        """One line: class, value, basin and how the class was decided."""
+        extra = "" if self.n_classes == 1 else f", {self.n_classes} equivalence classes"
+        return (f"cluster {self.label}: {self.kind} at {self.value:.10g}, {self.size} starts "
+                f"({_pct(self.fraction)}){extra}; {self.note}")
+
 
 
 #: Short class names for the figure's labels.
@@ -52,13 +163,14 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class LandscapeReport:
-    """Classified end points of many starts (see :mod:`landscape.critical_points`).
+    """Classified end points of many starts (see :func:`landscape.sample`).
 
     Attributes
     ----------
-    problem : Problem or landscape.relu_nets.ReLUProblem
+    problem : a problem following the protocol of this module (``landscape.linear.Problem``,
+        ``landscape.relu.ReLUProblem``)
     objective, stationarity : (n_starts,) final objective and relative gradient norm
     history, norms : (n_starts, T + 1) objective and balanced factor norm at the checkpoints
         (every ``settings["segment"]`` sweeps; NaN once a start stopped)
@@ -77,7 +189,7 @@ class LandscapeReport:
         linear problems)
     """
 
-    problem: Problem
+    problem: Any
     objective: np.ndarray
     stationarity: np.ndarray
     history: np.ndarray
@@ -165,8 +277,34 @@ class LandscapeReport:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (f"LandscapeReport(n_starts={self.n_starts}, reference={self.reference:.10g} "
-                f"({self.reference_kind}), counts={self.counts()}, clusters={len(self.clusters)})")
+        counts = self.counts()
+        shown = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:4])
+        more = {"...": len(counts) - 4} if len(counts) > 4 else {}
+        return summary_repr("LandscapeReport", kind=getattr(self.problem, "kind", "?"),
+                            n_starts=self.n_starts, reference=float(f"{self.reference:.10g}"),
+                            reference_kind=self.reference_kind, counts=shown | more,
+                            clusters=len(self.clusters))
+
+    def _repr_html_(self) -> str:
+        """A small table: the reference, then one row per cluster and per other class."""
+        from html import escape
+
+        rows = [f"<tr><td>{escape(c.kind)}</td><td>{c.value:.10g}</td><td>{c.size}</td>"
+                f"<td>{_pct(c.fraction)}</td><td>{c.n_classes}</td></tr>"
+                for c in self.clusters[:20]]
+        if len(self.clusters) > 20:
+            rows.append(f"<tr><td colspan=5>... {len(self.clusters) - 20} more clusters "
+                        "(see explain())</td></tr>")
+        for k, v in self.counts().items():
+            if k in ("diverging", "not converged"):
+                rows.append(f"<tr><td>{k}</td><td>-</td><td>{v}</td>"
+                            f"<td>{_pct(v / self.n_starts)}</td><td>-</td></tr>")
+        head = (f"<p><b>LandscapeReport</b>: {self.n_starts} starts of "
+                f"{escape(repr(self.problem))}; reference {self.reference:.10g} "
+                f"({escape(self.reference_kind)}: {escape(self.reference_note)})</p>")
+        return (head + "<table><tr><th>class</th><th>value</th><th>starts</th>"
+                "<th>fraction</th><th>equivalence classes</th></tr>" + "".join(rows)
+                + "</table>")
 
     def explain(self) -> str:
         """The summary, the certificate of the reference and how each cluster was decided."""
@@ -178,16 +316,15 @@ class LandscapeReport:
                          "starts at that value (possibly not the global minimum); a "
                          "'spurious local minimum' is above a value that was attained, so it is "
                          "certainly not global.")
+        about = self.problem.describe()
         for c in self.clusters:
-            same = "product (not identifiable)" if isinstance(self.problem, Problem) else \
-                "outputs on the data (within cluster_tol)"
+            same = about["same"]
             extra = "" if c.n_classes == 1 else \
                 f", {c.n_classes} equivalence classes with the same {same}"
             lines.append(f"  cluster {c.label}: {c.kind} at {c.value:.10g}, {c.size} starts "
                          f"({_pct(c.fraction)}){extra}; {c.note}")
         if "diverging" in self.counts():
-            check = "infimum_attained" if isinstance(self.problem, Problem) else \
-                "relu_optimum_exists"
+            check = about["existence"]
             lines.append("Diverging starts: the objective decreases while the balanced factor "
                          "norms grow -- the infimum is probably not attained (check with "
                          f"landscape.existence.{check}).")
@@ -226,8 +363,15 @@ class LandscapeReport:
                 "clusters": [{k: getattr(c, k) for k in ("label", "kind", "value", "size",
                                                          "fraction", "representative",
                                                          "n_classes", "min_eigenvalue", "note")}
-                             | {"has_direction": c.direction is not None} for c in self.clusters],
-                "problem": _save_problem(self.problem, self.convex, arrays)}
+                             | {"has_direction": c.direction is not None} for c in self.clusters]}
+        pmeta, parrays = self.problem.to_state()
+        meta["problem"] = {"kind": self.problem.kind, **pmeta}
+        arrays.update({_PROBLEM_PREFIX + k: v for k, v in parrays.items()})
+        meta["convex"] = None
+        if self.convex is not None:
+            cmeta, carrays = self.problem.reference_to_state(self.convex)
+            meta["convex"] = cmeta
+            arrays.update({_REFERENCE_PREFIX + k: v for k, v in carrays.items()})
         np.savez_compressed(path, **arrays)
         path.with_suffix(".json").write_text(json.dumps(meta, indent=1))
 
@@ -239,7 +383,12 @@ class LandscapeReport:
         with np.load(path, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
         L = meta["n_factors"]
-        problem, convex = _load_problem(meta["problem"], a)
+        pmeta = dict(meta["problem"])
+        cls_ = problem_class(pmeta.pop("kind"))
+        problem = cls_.from_state(pmeta, _prefixed(a, _PROBLEM_PREFIX))
+        convex = None
+        if meta.get("convex") is not None:
+            convex = cls_.reference_from_state(meta["convex"], _prefixed(a, _REFERENCE_PREFIX))
         clusters = []
         for c in meta["clusters"]:
             has = c.pop("has_direction")
@@ -284,44 +433,26 @@ class LandscapeReport:
         fig.tight_layout()
         return fig
 
-    def _slice_maps(self, a: list, b: list) -> tuple:
-        """``(flatten, unflatten batch, batched objective)`` for the parameter plane."""
-        p = self.problem
-        if not isinstance(p, Problem):       # ReLU: every weight is a coordinate
-            shapes = [F.shape[1:] for F in self.factors]
-            cuts = np.cumsum([int(np.prod(sh)) for sh in shapes])[:-1]
-
-            def unflat(T):
-                return [X.reshape(-1, *sh) for X, sh in zip(np.split(T, cuts, axis=1), shapes)]
-
-            return (lambda S: np.concatenate([F.ravel() for F in S]), unflat,
-                    p.objective_batch)
-        from .linear.sampling import _flat, _masks, _objective_batch, _unflat
-
-        masks = [m[0] for m in _masks(p, [F[:1] for F in self.factors])] if p.fixed else \
-            [(Fa != 0) | (Fb != 0) for Fa, Fb in zip(a, b)]
-        return (lambda S: _flat(p, S, masks), lambda T: _unflat(p, T, masks),
-                lambda S: _objective_batch(p, S))
-
     def _plot_slice(self, ax, resolution: int) -> None:
         mins = sorted(self.minima(), key=lambda c: c.value)
         if len(mins) < 2:
             ax.set_title("objective slice: fewer than two minima")
             ax.axis("off")
             return
-        a, b = ([F[c.representative] for F in self.factors] for c in mins[:2])
-        flat, unflat, objective = self._slice_maps(a, b)
-        ta, tb = flat(a), flat(b)
+        p = self.problem
+        reps = [c.representative for c in mins[:2]]
+        ta, tb = p.flat(tuple(F[reps] for F in self.factors))
         mid = (ta + tb) / 2
         u = tb - ta
         rng = np.random.default_rng(0)
-        v = rng.standard_normal(u.size)
+        # the plane stays inside the union of the supports of the two points
+        v = rng.standard_normal(u.size) * ((ta != 0) | (tb != 0))
         v -= v @ u / (u @ u) * u
         v *= np.linalg.norm(u) / (2 * np.linalg.norm(v))
         s = np.linspace(-1.6, 1.6, resolution)
         S, T = np.meshgrid(s, s)
         pts = mid + S.reshape(-1, 1) * (u / 2) + T.reshape(-1, 1) * v
-        Z = objective(unflat(pts)).reshape(S.shape)
+        Z = p.objective_batch(p.unflat(pts)).reshape(S.shape)
         cs = ax.contourf(S, T, np.log10(Z - Z.min() + 1e-3), levels=30, cmap="viridis")
         ax.plot([-1, 1], [0, 0], "r*", ms=10)
         for x, c in ((-1, mins[0]), (1, mins[1])):
@@ -331,77 +462,65 @@ class LandscapeReport:
         ax.figure.colorbar(cs, ax=ax)
 
 
-# --------------------------------------------------------------------------- problem I/O
+# --------------------------------------------------------------------------- files
 
-def _save_problem(p: Any, convex: Any, arrays: dict) -> dict:
-    """JSON description of the problem (and convex reference); its arrays go to ``arrays``."""
-    if isinstance(p, Problem):
-        arrays["A"] = p.A
-        for j, s in enumerate(p.supports or ()):
-            arrays[f"support{j}"] = s
-        masks: list[np.ndarray] = []
-        cons = [_encode(c, masks) for c in p.constraints] if not p.fixed else None
-        arrays.update({f"mask{t}": m for t, m in enumerate(masks)})
-        return {"kind": "linear", "n_factors": p.n_factors, "constraints": cons,
-                "shapes": [list(s) for s in p.shapes]}
-    arrays.update(X=p.X, y=p.y)
-    if p.supports is not None:
-        arrays.update(relu_support0=p.supports[0], relu_support1=p.supports[1])
-    meta = {"kind": "relu", "width": p.width, "beta": p.beta, "bias": p.bias, "convex": None,
-            "supports": p.supports is not None}
-    if convex is not None:
-        arrays.update(convex_W1=convex.net.weights[0], convex_W2=convex.net.weights[1])
-        meta["convex"] = {k: getattr(convex, k) for k in ("value", "objective", "exhaustive",
-                                                          "n_patterns", "n_neurons", "status",
-                                                          "solve_time", "lower_bound")}
-    return meta
+_PROBLEM_PREFIX = "problem_"
+_REFERENCE_PREFIX = "reference_"
 
 
-def _load_problem(meta: dict, a: dict) -> tuple:
-    """Inverse of :func:`_save_problem`: ``(problem, convex reference or None)``."""
-    if meta["kind"] == "relu":
-        from identifiability.relu.net import ReLUNet
-
-        from .relu.training import ConvexReference, ReLUProblem
-
-        problem = ReLUProblem(a["X"], a["y"], width=meta["width"], beta=meta["beta"],
-                              bias=meta["bias"], supports=(a["relu_support0"], a["relu_support1"])
-                              if meta["supports"] else None)
-        c = meta["convex"]
-        convex = None if c is None else ConvexReference(
-            net=ReLUNet([a["convex_W1"], a["convex_W2"]]), **c)
-        return problem, convex
-    L = meta["n_factors"]
-    if meta["constraints"] is None:
-        return Problem(a["A"], supports=[a[f"support{j}"] for j in range(L)]), None
-    cons = [_decode(c, a) for c in meta["constraints"]]
-    return Problem(a["A"], constraints=cons, inner=[s[1] for s in meta["shapes"][:-1]]), None
+def _prefixed(arrays: dict, prefix: str) -> dict:
+    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
 # --------------------------------------------------------------------------- constraints I/O
 
-def _encode(c: Constraint, masks: list) -> dict:
-    """JSON form of a constraint built by :mod:`landscape.projections` (masks stored aside)."""
-    name = type(c).__name__
-    if name == "_TopK":
-        return {"mode": c.mode, "k": c.k}
-    if name == "_Support":
-        masks.append(c.mask)
+def encode_constraint(c: Constraint, masks: list) -> dict:
+    """JSON form of a constraint built by :mod:`landscape.projections` (masks stored aside).
+
+    The encoding names the public builder that rebuilds the constraint and its arguments:
+    ``{"mode": "topk" | "topk_rows" | "topk_cols" | "splincol", "k": k}``,
+    ``{"mode": "support", "mask": t}`` (``masks[t]`` is the boolean mask, appended here),
+    ``{"mode": "unit_norm", "inner": encoding or None}``, ``{"mode": "compose", "parts":
+    [encodings]}``. Inverse: :func:`decode_constraint`.
+
+    >>> masks = []
+    >>> encode_constraint(compose(topk(3), unit_norm()), masks)
+    {'mode': 'compose', 'parts': [{'mode': 'topk', 'k': 3}, {'mode': 'unit_norm', 'inner': None}]}
+    >>> decode_constraint(encode_constraint(topk_rows(2), masks), masks)
+    topk_rows(2)
+    """
+    if not isinstance(c, Constraint):
+        raise param_error("encode_constraint", "c", "a Constraint", c, kind=TypeError)
+    if hasattr(c, "k") and getattr(c, "mode", None) in _SIMPLE:
+        return {"mode": c.mode, "k": int(c.k)}
+    if hasattr(c, "mask"):
+        masks.append(np.asarray(c.mask, dtype=bool))
         return {"mode": "support", "mask": len(masks) - 1}
-    if name == "_UnitNorm":
-        return {"mode": "unit_norm", "inner": None if c.inner is None else _encode(c.inner, masks)}
-    if name == "_Compose":
-        return {"mode": "compose", "parts": [_encode(x, masks) for x in c.parts]}
-    raise TypeError(f"LandscapeReport.save cannot store the constraint {c!r}")
+    if hasattr(c, "parts"):
+        return {"mode": "compose", "parts": [encode_constraint(x, masks) for x in c.parts]}
+    if hasattr(c, "inner"):
+        return {"mode": "unit_norm",
+                "inner": None if c.inner is None else encode_constraint(c.inner, masks)}
+    raise param_error("encode_constraint", "c", "a constraint built by landscape.projections "
+                      "(topk, topk_rows, topk_cols, splincol, support, unit_norm, compose)", c,
+                      kind=TypeError)
 
 
-def _decode(d: dict, arrays: dict) -> Constraint:
+def decode_constraint(d: dict, masks: Any) -> Constraint:
+    """Inverse of :func:`encode_constraint`; ``masks[t]`` (a list, or a dict with keys
+    ``"mask{t}"``) holds the support masks."""
     mode = d["mode"]
-    simple = {"topk": topk, "topk_rows": topk_rows, "topk_cols": topk_cols, "splincol": splincol}
-    if mode in simple:
-        return simple[mode](d["k"])
+    if mode in _SIMPLE:
+        return _SIMPLE[mode](d["k"])
     if mode == "support":
-        return support(arrays[f"mask{d['mask']}"])
+        t = d["mask"]
+        return support(masks[f"mask{t}"] if isinstance(masks, dict) else masks[t])
     if mode == "unit_norm":
-        return unit_norm(None if d["inner"] is None else _decode(d["inner"], arrays))
-    return compose(*[_decode(x, arrays) for x in d["parts"]])
+        return unit_norm(None if d["inner"] is None else decode_constraint(d["inner"], masks))
+    if mode == "compose":
+        return compose(*[decode_constraint(x, masks) for x in d["parts"]])
+    raise param_error("decode_constraint", "d", "an encoding written by encode_constraint",
+                      d)
+
+
+_SIMPLE = {"topk": topk, "topk_rows": topk_rows, "topk_cols": topk_cols, "splincol": splincol}

@@ -35,28 +35,40 @@ Examples
 --------
 >>> import numpy as np
 >>> L = np.array([[1, 0], [1, 1]], bool)
->>> res = infimum_attained(L, L.T, np.array([[0, 1], [1, 0]]))   # THEORY C03
+>>> res = infimum_attained(L, L.T, np.array([[0, 1], [1, 0]]), rng=0)   # THEORY C03
 >>> res.attained, float(res.infimum)
 (False, 0.0)
 >>> bool(np.all(np.diff(res.certificate.norms) > 0))
 True
 >>> infimum_attained(L, L.T, np.array([[2, 1], [1, 0]])).attained   # C32
 True
+
+Exactness policy (:mod:`identifiability.core.policy`): exact input is decided in exact
+arithmetic (``exact=True``, and a proof when the answer is True/False); inexact floats
+without ``tol`` are decided numerically at the default tolerance, which the result records
+(``exact=False``, ``tol``, ``tol_source="default"``, ``proven=False``) and ``explain()``
+states.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from identifiability import check_uniqueness
+from identifiability.core.aliases import renamed_keywords
+from identifiability.core.display import summary_repr
+from identifiability.core.policy import Tolerance, decision_tolerance
 from identifiability.core.validation import (as_support, check_chain, check_int,
                                          check_rng, param_error)
 from identifiability.graphs import coverage
 
+from ..divergence import diverging
 from ..engine.fixed_support import solve_fixed_support
+from .problem import Problem
+from .sampling import Settings, descend
 
 __all__ = ["Existence", "MinimizingSequence", "DivergenceEvidence", "infimum_attained"]
 
@@ -64,7 +76,7 @@ _FUNC = "infimum_attained"
 _FEASIBLE = ("unique", "not_unique", "locally_unique")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MinimizingSequence:
     """Exact factorizations of ``A + eps_k E`` witnessing ``inf = ||A_out||^2``, not attained.
 
@@ -100,11 +112,14 @@ class MinimizingSequence:
         return ok
 
     def __repr__(self) -> str:
-        return (f"MinimizingSequence(eps={self.eps.tolist()}, errors={self.errors.tolist()}, "
-                f"norms={np.round(self.norms, 4).tolist()}, infimum={self.infimum:.6g})")
+        return summary_repr("MinimizingSequence", A=self.A, terms=len(self.eps),
+                            last_eps=float(f"{self.eps[-1]:.3g}"),
+                            last_error=float(f"{self.errors[-1]:.3g}"),
+                            last_norm=float(f"{self.norms[-1]:.4g}"),
+                            infimum=float(f"{self.infimum:.6g}"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DivergenceEvidence:
     """Plain PALM (``normalize=False``) from random starts: numerical evidence only.
 
@@ -118,11 +133,12 @@ class DivergenceEvidence:
     diverging: np.ndarray
 
     def __repr__(self) -> str:
-        return (f"DivergenceEvidence(starts={self.objective.shape[0]}, checkpoints="
-                f"{self.objective.shape[1]}, diverging={int(self.diverging.sum())})")
+        return summary_repr("DivergenceEvidence", starts=self.objective.shape[0],
+                            checkpoints=self.objective.shape[1],
+                            diverging=int(self.diverging.sum()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Existence:
     """Answer of :func:`infimum_attained`.
 
@@ -131,6 +147,10 @@ class Existence:
     ``infimum`` the infimum when known; ``certificate`` a FixedSupportSolution, a Verdict
     with factors, or a MinimizingSequence; ``witness`` the matrix A the answer is about
     (chosen by the function when A=None); ``evidence`` optional PALM runs.
+
+    How it was decided (the exactness policy): ``exact`` (exact arithmetic on exact input),
+    ``tol`` (the decision tolerance used, None when exact) and ``tol_source``
+    (``"exact input"``, ``"given"`` or ``"default"``).
     """
 
     attained: bool | None
@@ -140,15 +160,20 @@ class Existence:
     proven: bool
     witness: np.ndarray | None = None
     evidence: DivergenceEvidence | None = None
+    exact: bool = True
+    tol: float | None = None
+    tol_source: str = "exact input"
 
     def __repr__(self) -> str:
-        return (f"Existence(attained={self.attained}, proven={self.proven}, "
-                f"infimum={self.infimum}, reason={self.reason!r})")
+        return summary_repr("Existence", attained=self.attained, proven=self.proven,
+                            infimum=self.infimum, exact=self.exact, tol=self.tol,
+                            reason=self.reason)
 
     def explain(self) -> str:
         head = {True: "The infimum is attained", False: "The infimum is NOT attained",
                 None: "Undecided"}[self.attained]
-        lines = [f"{head} ({'proof' if self.proven else 'no proof'}): {self.reason}"]
+        lines = [f"{head} ({'proof' if self.proven else 'no proof'}): {self.reason}",
+                 "How: " + Tolerance(self.tol, self.exact, self.tol_source).note + "."]
         if isinstance(self.certificate, MinimizingSequence):
             c = self.certificate
             lines.append("Minimizing sequence (eps, error, balanced norm): " + "; ".join(
@@ -178,12 +203,6 @@ def _balanced_norm(S1: np.ndarray, S2: np.ndarray) -> float:
     x = np.linalg.norm(S1, axis=0)
     y = np.linalg.norm(S2, axis=1)
     return float(np.sqrt(2 * np.sum(x * y)))
-
-
-def _exact(A: np.ndarray) -> bool:
-    return A.dtype.kind in "iu" or (A.dtype.kind in "fc" and np.all(
-        np.isclose(np.asarray(A) * 2.0 ** 30, np.round(np.asarray(A) * 2.0 ** 30), rtol=0,
-                   atol=0)))
 
 
 def _decide(A, s1, s2, tol):
@@ -222,15 +241,14 @@ def _sequence(A: np.ndarray, s1: np.ndarray, s2: np.ndarray, cov: np.ndarray, rn
     return None
 
 
-def _evidence(A, s1, s2, rng, n_starts: int, max_iter: int) -> DivergenceEvidence:
-    from .sampling import Problem, _descend, _diverging, _Settings
-
-    settings = _Settings(max_iter=max_iter, segment=max(1, max_iter // 10), stat_tol=1e-10,
-                         step=1.01)
+def _evidence(A, s1, s2, rng, n_starts: int, n_iter: int) -> DivergenceEvidence:
+    settings = Settings(n_iter=n_iter, segment=max(1, n_iter // 10), stat_tol=1e-10,
+                        step=1.01)
     A = np.asarray(A)
-    out = _descend(Problem(A.astype(np.complex128 if A.dtype.kind == "c" else np.float64),
-                           supports=[s1, s2]), n_starts, rng.integers(2 ** 63), settings)
-    div = _diverging(out["history"], out["norms"], out["stationarity"] <= settings.stat_tol)
+    out = descend(Problem(A.astype(np.complex128 if A.dtype.kind == "c" else np.float64),
+                          supports=[s1, s2]), n_starts, rng.integers(2 ** 63), settings)
+    div = diverging(out["history"], out["norms"],
+                    converged=out["stationarity"] <= settings.stat_tol)
     return DivergenceEvidence(out["history"], out["norms"], settings.segment, div)
 
 
@@ -260,9 +278,10 @@ def _for_matrix(A, s1, s2, cov, rng, n_terms, tol) -> Existence:
 
 # --------------------------------------------------------------------------- public API
 
-def infimum_attained(support1: Any, support2: Any, A: Any = None, *, rng: Any = 0,
+@renamed_keywords(palm_starts="n_starts", palm_iter="n_iter")
+def infimum_attained(support1: Any, support2: Any, A: Any = None, *, rng: Any = None,
                      n_terms: int = 6, tol: float | None = None,
-                     palm_starts: int = 0, palm_iter: int = 4000) -> Existence:
+                     n_starts: int = 0, n_iter: int = 4000) -> Existence:
     """Decide whether ``inf ||A - S1 S2||_F^2`` over the supports is attained.
 
     Parameters
@@ -271,22 +290,27 @@ def infimum_attained(support1: Any, support2: Any, A: Any = None, *, rng: Any = 
     A : (m, n) array, optional
         The target. ``None`` asks whether the infimum is attained for *every* A
         (closedness of the set of products); then a witness A is searched.
-    rng : Generator or int seed, default 0
-        For the generic perturbation direction and the witness search.
+    rng : Generator, int seed or None
+        For the generic perturbation direction, the witness search and the PALM starts.
     n_terms : int, default 6
         Terms of the minimizing sequence (eps = 4^-1 ... 4^-n_terms).
     tol : float, optional
-        Passed to :func:`identifiability.check_uniqueness` (None: exact arithmetic, needs
-        exactly representable entries; with tol the answer is numerical, ``proven=False``).
-    palm_starts : int, default 0
-        If positive, also run that many plain-PALM starts (``palm_iter`` sweeps) and attach
-        the divergence evidence (C37).
+        Decision tolerance, passed to :func:`identifiability.check_uniqueness`. None: exact
+        arithmetic on exact input; on inexact floats the default tolerance of
+        :func:`identifiability.core.policy.decision_tolerance` (recorded in the result).
+        With a tolerance the answer is numerical (``proven=False``).
+    n_starts : int, default 0
+        If positive, also run that many plain-PALM starts (``n_iter`` sweeps each) and
+        attach the divergence evidence (C37). Formerly ``palm_starts``.
+    n_iter : int, default 4000
+        Sweeps of each PALM start. Formerly ``palm_iter``.
 
     Returns
     -------
     Existence
         ``attained`` True / False / None, ``reason``, ``certificate``, ``infimum``,
-        ``proven``, ``witness`` and optional ``evidence``.
+        ``proven``, ``witness``, optional ``evidence``, and ``exact`` / ``tol`` /
+        ``tol_source`` (how it was decided).
 
     Examples
     --------
@@ -295,7 +319,7 @@ def infimum_attained(support1: Any, support2: Any, A: Any = None, *, rng: Any = 
     >>> infimum_attained(I, I.T).attained            # disjoint rectangles: closed
     True
     >>> L = np.array([[1, 0], [1, 1]], bool)
-    >>> res = infimum_attained(L, L.T)                # LU pattern: a witness A
+    >>> res = infimum_attained(L, L.T, rng=0)         # LU pattern: a witness A
     >>> res.attained, res.witness.tolist()
     (False, [[0, -9], [-2, -9]])
     """
@@ -308,10 +332,16 @@ def infimum_attained(support1: Any, support2: Any, A: Any = None, *, rng: Any = 
         A, _ = check_chain(A, [s1, s2], _FUNC, names=["support1", "support2"])
     rng = check_rng(rng, _FUNC)
     n_terms = check_int(n_terms, "n_terms", _FUNC, low=2, high=20)
-    palm_starts = check_int(palm_starts, "palm_starts", _FUNC, low=0)
-    palm_iter = check_int(palm_iter, "palm_iter", _FUNC, low=10)
-    if tol is None and A is not None and not _exact(A):
-        tol = 1e-12
+    n_starts = check_int(n_starts, "n_starts", _FUNC, low=0)
+    n_iter = check_int(n_iter, "n_iter", _FUNC, low=10)
+    policy = decision_tolerance(tol, *(() if A is None else (A,)), func=_FUNC)
+    tol = policy.tol
+    how = {"exact": policy.exact, "tol": policy.tol, "tol_source": policy.source}
+    res = _decide_all(s1, s2, A, rng, n_terms, tol, n_starts, n_iter)
+    return replace(res, **how)
+
+
+def _decide_all(s1, s2, A, rng, n_terms, tol, n_starts, n_iter) -> Existence:
     cov = coverage(s1, s2) > 0
     probe = np.zeros(cov.shape) if A is None else A
     sol = solve_fixed_support(probe, s1, s2)
@@ -322,9 +352,8 @@ def infimum_attained(support1: Any, support2: Any, A: Any = None, *, rng: Any = 
                          None if A is None else np.asarray(A))
     if A is not None:
         res = _for_matrix(A, s1, s2, cov, rng, n_terms, tol)
-        if palm_starts:
-            res = Existence(res.attained, res.reason, res.certificate, res.infimum, res.proven,
-                            res.witness, _evidence(A, s1, s2, rng, palm_starts, palm_iter))
+        if n_starts:
+            res = replace(res, evidence=_evidence(A, s1, s2, rng, n_starts, n_iter))
         return res
     if cov.size > 64:
         return Existence(None, "the supports are not in a certified closed family and are too "
@@ -346,7 +375,3 @@ def infimum_attained(support1: Any, support2: Any, A: Any = None, *, rng: Any = 
                      "to 0; deciding closedness in general needs real quantifier elimination",
                      sol, None, False)
 
-
-from ..relu.existence import ReLUExistence, relu_optimum_exists  # noqa: E402  (same topic, own module)
-
-__all__ += ["ReLUExistence", "relu_optimum_exists"]

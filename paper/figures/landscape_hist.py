@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.linear.sampling import CLASSES, Problem, sample
+from landscape.linear import CLASSES, Problem, sample
 
 from ._common import plt, save
 
@@ -47,7 +47,7 @@ def main(outdir: Path, *, quick: bool = False) -> dict:
     fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.8), layout="constrained")
     for ax, (key, (title, A, s1, s2, known)) in zip(axes, CASES.items()):
         t0 = time.perf_counter()
-        rep = sample(Problem(A, supports=[s1, s2]), n_starts, rng=0, max_iter=max_iter,
+        rep = sample(Problem(A, supports=[s1, s2]), n_starts, rng=0, n_iter=max_iter,
                      segment=max_iter // 20)
         seconds = time.perf_counter() - t0
         f, labels, counts = rep.objective, rep.labels, rep.counts()

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from landscape.datasets import teacher_student
-from landscape.linear.sampling import CLASSES
+from landscape.linear import CLASSES
 from landscape.relu.training import ReLUProblem, convex_reference, sample_relu
 
 from ._common import plt, save

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from landscape.engine.bounds import contribution_variables, moment_lower_bound
-from landscape.linear.sampling import Problem, sample
+from landscape.linear import Problem, sample
 
 O = json.loads((Path(__file__).parents[1] / "data" / "landscape_oracles.json").read_text())
 

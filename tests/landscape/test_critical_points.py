@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from landscape import fixed_support as fs
-from landscape.linear.sampling import (CLASSES, Problem, _balance, _flat, _gradients, _hessian,
-                                       _second_order, sample)
+from landscape.critical_points import CLASSES, Problem, sample
+from landscape.linear.calculus import balance, flatten, gradients
+from landscape.linear.classification import hessian, second_order
 from landscape.engine.projections import topk, topk_rows
 from landscape.report import LandscapeReport
 
@@ -46,7 +47,10 @@ def test_c33_spurious_local_minimum_found_and_classified(c33):
     # the moment bound is not tight here (Shor: 2.0035 vs 10.1459, see landscape.bounds):
     # the reference is documented as "best found", never "global"
     assert c33.reference_kind == "best found"
-    assert c33.lower_bound is not None and c33.lower_bound < 3
+    # a lower bound is recorded only when the solver solved the relaxation to accuracy (this
+    # depends on the installed cvxpy / solvers); when it is, it is far from tight
+    assert c33.lower_bound is None or c33.lower_bound < 3
+    assert c33.lower_bound is not None or "moment lower bound" in c33.reference_note
     assert c33.reference == pytest.approx(o["global_value"], abs=1e-6)
     kinds = {round(c.value, 6): c.kind for c in c33.minima()}
     assert kinds == {round(o["global_value"], 6): "best found", 11.0: "spurious local minimum"}
@@ -57,15 +61,15 @@ def test_c33_spurious_local_minimum_found_and_classified(c33):
     assert "best found" in c33.explain()
 
 
-def test_c33_oracle_point_second_order():
+def test_c33_oracle_pointsecond_order():
     o = O["C33"]
     p = _problem("C33")
     S = [np.array(o["S1_local"], float), np.array(o["S2_local"], float)]
-    kind, lam, direction, _ = _second_order(p, S, np.random.default_rng(0))
+    kind, lam, direction, _ = second_order(p, S, np.random.default_rng(0))
     assert kind == "spurious local minimum"
     assert lam == pytest.approx(1.184, abs=1e-3)
     # a saddle: zero factors with a nonzero target
-    kind, lam, direction, _ = _second_order(p, [np.zeros((3, 2)) + 0.0, np.zeros((2, 3))],
+    kind, lam, direction, _ = second_order(p, [np.zeros((3, 2)) + 0.0, np.zeros((2, 3))],
                                             np.random.default_rng(0))
     assert kind in ("saddle", "degenerate")
 
@@ -79,7 +83,7 @@ def test_property_classes_consistent(c33):
     sp = c33.labels == "spurious local minimum"
     assert sp.any() and np.all(c33.objective[sp] > ref + tol)
     for b in np.flatnonzero(sp)[:3]:
-        kind, lam, _, _ = _second_order(c33.problem, [F[b] for F in c33.factors],
+        kind, lam, _, _ = second_order(c33.problem, [F[b] for F in c33.factors],
                                         np.random.default_rng(1))
         assert kind == "spurious local minimum" and lam > 0
     assert set(c33.labels) <= set(CLASSES)
@@ -89,7 +93,7 @@ def test_property_classes_consistent(c33):
 
 
 def test_lu_diverging():
-    rep = sample(_problem("C03"), 6, rng=3, max_iter=2000, segment=200)
+    rep = sample(_problem("C03"), 6, rng=3, n_iter=2000, segment=200)
     assert set(rep.labels) == {"diverging"}
     n = rep.norms
     assert np.all(np.diff(n[:, 2:], axis=1) > 0)
@@ -105,10 +109,10 @@ def test_gradient_and_hessian_agree_with_fixed_support():
         p = Problem(A, supports=[s1, s2])
         S = [rng.standard_normal(s.shape) * s + (1j * rng.standard_normal(s.shape) * s if cplx
                                                  else 0) for s in (s1, s2)]
-        G = _gradients(p.A, [F[None] for F in S], [s1[None], s2[None]])
+        G = gradients(p.A, [F[None] for F in S], [s1[None], s2[None]])
         G1, G2 = fs.gradient(A, *S, s1, s2)
         assert np.allclose(G[0][0], G1) and np.allclose(G[1][0], G2)
-        assert np.allclose(_flat(p, S, [s1, s2]), fs.pack(*S, s1, s2))
+        assert np.allclose(flatten(p, S, [s1, s2]), fs.pack(*S, s1, s2))
 
 
 def test_three_factor_hessian_finite_differences_is_symmetric_psd_at_exact_fit():
@@ -116,7 +120,7 @@ def test_three_factor_hessian_finite_differences_is_symmetric_psd_at_exact_fit()
     S = [rng.standard_normal((3, 2)), rng.standard_normal((2, 2)), rng.standard_normal((2, 3))]
     masks = [np.ones(F.shape, bool) for F in S]
     p = Problem(S[0] @ S[1] @ S[2], supports=masks)
-    H = _hessian(p, S, masks)
+    H = hessian(p, S, masks)
     assert np.allclose(H, H.T)
     assert np.linalg.eigvalsh(H).min() > -1e-6       # a global minimum (exact fit)
 
@@ -124,7 +128,7 @@ def test_three_factor_hessian_finite_differences_is_symmetric_psd_at_exact_fit()
 def test_balance_keeps_product():
     rng = np.random.default_rng(2)
     S = [rng.standard_normal((5, 3, 2)), rng.standard_normal((5, 2, 4))]
-    B = _balance(S)
+    B = balance(S)
     assert np.allclose(S[0] @ S[1], B[0] @ B[1])
     assert np.allclose(np.linalg.norm(B[0], axis=1), np.linalg.norm(B[1], axis=2))
 
@@ -133,7 +137,7 @@ def test_sparsity_constraints_and_complex():
     rng = np.random.default_rng(4)
     A = rng.standard_normal((4, 4)) + 1j * rng.standard_normal((4, 4))
     rep = sample(Problem(A, constraints=[topk_rows(2), topk(6)], inner=3), 8, rng=1,
-                 max_iter=1000)
+                 n_iter=1000)
     assert rep.factors[0].dtype == np.complex128 and rep.factors[0].shape == (8, 4, 3)
     assert rep.reference_kind == "best found"
     assert np.all(np.count_nonzero(rep.factors[1], axis=(1, 2)) <= 6)
@@ -151,7 +155,7 @@ def test_report_save_load_frame_plot(tmp_path, c33):
     matplotlib.use("Agg")
     fig = c33.plot()
     assert len(fig.axes) >= 3
-    rep = sample(Problem(np.eye(3), constraints=[topk(3), topk(3)]), 3, rng=0, max_iter=200)
+    rep = sample(Problem(np.eye(3), constraints=[topk(3), topk(3)]), 3, rng=0, n_iter=200)
     rep.save(tmp_path / "sparse")
     assert LandscapeReport.load(tmp_path / "sparse").problem.constraints[0].k == 3
 
@@ -163,7 +167,7 @@ def test_bad_input():
         Problem(np.eye(2), supports=[np.ones((3, 2)), np.ones((2, 2))])
     with pytest.raises(TypeError, match="'problem' parameter of sample"):
         sample(np.eye(2), 3)
-    with pytest.raises(ValueError, match="'algorithm' parameter of sample"):
+    with pytest.raises(ValueError, match="'method' parameter of sample"):
         sample(Problem(np.eye(2), supports=[np.ones((2, 2)), np.ones((2, 2))]), 3,
                algorithm="adam")
 

@@ -5,12 +5,12 @@ checkpoint resume. The dask test starts a LocalCluster (2 workers, processes=Fal
 import numpy as np
 import pytest
 
-from landscape.linear.sampling import Problem, sample
+from landscape.linear import Problem, sample
 from landscape.executors import map_chunks, seed_plan
 
 A = np.array([[3., 0, 1], [0, 1, -3], [1, -3, -2]])
 I = np.array([[1, 0], [1, 1], [0, 1]], bool)
-KW = dict(rng=5, chunk_size=8, max_iter=1000)
+KW = dict(rng=5, chunk_size=8, n_iter=1000)
 
 
 @pytest.fixture(scope="module")

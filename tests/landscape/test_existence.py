@@ -50,7 +50,7 @@ def test_c32_attained():
 
 def test_c37_palm_evidence():
     s1, s2, A = _case("C37")
-    res = infimum_attained(s1, s2, A, palm_starts=3, palm_iter=2000, rng=3)
+    res = infimum_attained(s1, s2, A, n_starts=3, n_iter=2000, rng=3)
     ev = res.evidence
     assert ev.diverging.all()
     last = ev.norms[:, -4:]
