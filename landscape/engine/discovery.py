@@ -292,17 +292,20 @@ class ButterflyDiscovery:
         ``relative_error <= tol``.
     reason : why the search failed ("" on success).
     chain : FactorChain ``P_r, B_1, ..., B_L, P_c`` (the two permutation matrices are its first
-        and last factors) with ``chain @ x ~ A @ x``. On failure, the best fit without learned
-        permutations (``butterfly_factorize(A, permutation="auto")``), for reference.
+        and last factors) with ``chain @ x ~ A @ x``. When the search fails, the fit without
+        learned permutations (``butterfly_factorize(A, permutation="auto")``, its chain ends with
+        the bit reversal if that was better); that fit is the answer (``success``) when exact.
+        On failure, the better of that fit and the fit in the orderings found (if any).
     row_permutation, column_permutation : index arrays ``r, c`` with
-        ``A[np.ix_(r, c)] ~ B_1 ... B_L`` (``butterfly.chain``); the identity on failure.
+        ``A[np.ix_(r, c)] ~ B_1 ... B_L`` (``butterfly.chain``); the identity when ``chain`` is
+        the fit without learned permutations.
     relative_error : ``||A - chain||_F / ||A||_F``, computed directly.
     error_bound : certified lower bound on ``min ||A - P B Q||_F / ||A||_F`` over every ``P, Q``
         and butterfly ``B`` (:func:`permutation_lower_bound`); 0 on success (not computed).
     levels : number of split levels whose pairing was identified (``L - 1`` on success; on
         failure, the levels passed by the deepest branch of the search).
-    butterfly : the :class:`ButterflyResult` of ``A[np.ix_(r, c)]`` (on failure, of the fallback
-        fit, whose chain is ``chain``).
+    butterfly : the :class:`ButterflyResult` of ``A[np.ix_(r, c)]`` (for the fit without learned
+        permutations, of ``A`` itself: its chain is ``chain``).
     """
 
     success: bool
@@ -421,20 +424,27 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
         levels: list[_Level] | None = []
     else:
         levels = _levels(A, 1, L, tau, rng, [_MAX_ATTEMPTS], failures, depth)
+    found = None
     if levels is not None:
         rows, cols = _orderings(levels, N) if levels else (identity, identity)
         inner = butterfly_factorize(A[np.ix_(rows, cols)], permutation=None, tol=tol)
+        inverse = np.empty_like(rows)
+        inverse[rows] = identity
+        factors = ((_permutation_csr(inverse, A.dtype),) + inner.chain.factors
+                   + (_permutation_csr(cols, A.dtype),))
+        found = (FactorChain(factors), rows, cols, inner)
         if inner.relative_error <= tol:
-            inverse = np.empty_like(rows)
-            inverse[rows] = identity
-            factors = ((_permutation_csr(inverse, A.dtype),) + inner.chain.factors
-                       + (_permutation_csr(cols, A.dtype),))
-            return ButterflyDiscovery(True, "", FactorChain(factors), rows, cols,
-                                      inner.relative_error, np.float64(0.0), len(levels), inner)
+            return ButterflyDiscovery(True, "", *found[:3], inner.relative_error,
+                                      np.float64(0.0), len(levels), inner)
         failures.append(f"the orderings found give a butterfly fit of relative error "
                         f"{float(inner.relative_error):.3e} > tol")
     fallback = butterfly_factorize(A, permutation="auto", tol=tol)
+    plain = (fallback.chain, identity, identity, fallback)
+    if fallback.relative_error <= tol:   # degenerate but exact in natural or bit-reversed order
+        return ButterflyDiscovery(True, "", *plain[:3], fallback.relative_error,
+                                  np.float64(0.0), L - 1, fallback)
+    if found is None or fallback.relative_error < found[3].relative_error:
+        found = plain
     reason = failures[0] if failures else "no structure"
-    return ButterflyDiscovery(False, reason, fallback.chain, identity, identity,
-                              fallback.relative_error, _relative_bound(A, rng), depth[0] - 1,
-                              fallback)
+    return ButterflyDiscovery(False, reason, *found[:3], found[3].relative_error,
+                              _relative_bound(A, rng), depth[0] - 1, found[3])

@@ -1,0 +1,189 @@
+"""Tests of landscape.engine.discovery: butterfly factorization with unknown permutations.
+
+Answers are unique only up to permutation and scaling, so the tests assert invariants: the
+chain (permutations included) multiplies back to A, the permutations are permutations, the
+factors sit on butterfly supports, a failure is never a false success, and the certified
+bound never exceeds a brute-force relaxation.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from identifiability.supports import butterfly_supports
+from landscape.engine.butterfly import bit_reversal, dft, hadamard
+from landscape.engine.discovery import (ButterflyDiscovery, discover_butterfly,
+                                        permutation_lower_bound)
+
+
+def random_butterfly(N, rng, complex_=True):
+    out = np.eye(N, dtype=complex if complex_ else float)
+    for S in butterfly_supports(N):
+        X = rng.standard_normal((N, N))
+        if complex_:
+            X = X + 1j * rng.standard_normal((N, N))
+        out = out @ (X * S)
+    return out
+
+
+def scramble(A, rng):
+    N = A.shape[0]
+    return A[rng.permutation(N)][:, rng.permutation(N)]
+
+
+def assert_exact(res, A, tol=1e-10):
+    N = A.shape[0]
+    assert isinstance(res, ButterflyDiscovery)
+    assert res.success and res.reason == ""
+    assert res.relative_error <= tol
+    assert res.levels == N.bit_length() - 2
+    r, c = res.row_permutation, res.column_permutation
+    assert np.array_equal(np.sort(r), np.arange(N)) and np.array_equal(np.sort(c), np.arange(N))
+    # the chain, permutations included, multiplies back to A
+    dense = res.chain.toarray()
+    assert np.linalg.norm(dense - A) <= tol * np.linalg.norm(A)
+    x = np.random.default_rng(5).standard_normal(N)
+    assert np.allclose(res.chain @ x, A @ x, atol=tol * np.linalg.norm(A))
+    # the reordered matrix is the butterfly chain, whose factors sit on butterfly supports
+    inner = res.butterfly.chain
+    assert np.linalg.norm(A[np.ix_(r, c)] - inner.toarray()) <= tol * np.linalg.norm(A)
+    for X, S in zip(inner.factors, butterfly_supports(N)):
+        assert not np.any(X.toarray()[~S])
+
+
+@pytest.mark.parametrize("N", [4, 8, 16, 32, 64])
+def test_dft_natural_order(N):
+    assert_exact(discover_butterfly(dft(N), rng=0), dft(N))
+
+
+@pytest.mark.parametrize("N", [4, 16, 64])
+def test_hadamard_scrambled(N):
+    rng = np.random.default_rng(N)
+    A = scramble(hadamard(N), rng)
+    res = discover_butterfly(A, rng=1)
+    assert_exact(res, A)
+    assert res.chain.dtype == np.float64          # real input stays real
+
+
+@pytest.mark.parametrize("N", [4, 8, 32, 64])
+@pytest.mark.parametrize("complex_", [True, False])
+def test_random_butterflies_with_random_permutations(N, complex_):
+    rng = np.random.default_rng(10 * N + complex_)
+    for _ in range(3):
+        A = scramble(random_butterfly(N, rng, complex_), rng)
+        assert_exact(discover_butterfly(A, rng=rng), A)
+
+
+@pytest.mark.parametrize("name", ["bit_reversed", "conjugate", "inverse_scrambled", "kron"])
+def test_other_exact_transforms(name):
+    N, rng = 16, np.random.default_rng(3)
+    A = {"bit_reversed": dft(N)[:, bit_reversal(N)], "conjugate": dft(N).conj(),
+         "inverse_scrambled": scramble(np.linalg.inv(dft(N)), rng),
+         "kron": np.kron(hadamard(4), dft(4))}[name]
+    assert_exact(discover_butterfly(A, rng=0), A)
+
+
+def test_dtypes_are_normalised():
+    A = dft(8).astype(np.complex64)
+    assert_exact(discover_butterfly(A, rng=0), A.astype(complex), tol=1e-6)
+    H = hadamard(8).astype(int)
+    assert_exact(discover_butterfly(H, rng=0), H.astype(float))
+
+
+@pytest.mark.parametrize("N", [4, 8, 16, 64])
+@pytest.mark.parametrize("complex_", [True, False])
+def test_random_dense_is_no_false_success(N, complex_):
+    rng = np.random.default_rng(N + 100 * complex_)
+    A = rng.standard_normal((N, N)) + (1j * rng.standard_normal((N, N)) if complex_ else 0)
+    res = discover_butterfly(A, rng=0)
+    assert not res.success and res.reason
+    assert 0 < res.error_bound <= res.relative_error
+    assert np.isclose(np.linalg.norm(res.chain.toarray() - A) / np.linalg.norm(A),
+                      res.relative_error)
+    assert "Certified" in res.explain() and "success=False" in repr(res)
+
+
+def test_near_butterfly_is_no_false_success():
+    rng = np.random.default_rng(7)
+    A = scramble(hadamard(16), rng) + 1e-6 * rng.standard_normal((16, 16))
+    res = discover_butterfly(A, rng=0)
+    assert not res.success
+    assert 0 < res.error_bound <= res.relative_error < 1e-5
+    # a looser decision tolerance accepts it
+    assert discover_butterfly(A, tol=1e-4, rng=0).success
+
+
+def test_degenerate_exact_inputs_use_the_plain_fit():
+    for A in (np.zeros((8, 8)), np.eye(8), np.ones((8, 8)), np.array([[1.0, 2.0], [3.0, 4.0]])):
+        res = discover_butterfly(A, rng=0)
+        assert res.success and res.relative_error <= 1e-12
+        assert np.allclose(res.chain.toarray(), A)
+
+
+def _split_optimum_brute_force(A):
+    """min over row pairings and column halvings of sum sigma_2^2 of the 2 x N/2 blocks."""
+    N = A.shape[0]
+
+    def pairings(items):
+        if not items:
+            yield []
+            return
+        first, rest = items[0], items[1:]
+        for k, other in enumerate(rest):
+            for tail in pairings(rest[:k] + rest[k + 1:]):
+                yield [(first, other)] + tail
+
+    halves = [np.array(h) for h in itertools.combinations(range(N), N // 2) if 0 in h]
+    cost = {}
+    for i, j in itertools.combinations(range(N), 2):
+        best = np.inf
+        for h in halves:
+            g = np.setdiff1d(np.arange(N), h)
+            s = sum(np.linalg.svd(A[[i, j]][:, cols], compute_uv=False)[1] ** 2 for cols in (h, g))
+            best = min(best, s)
+        cost[i, j] = best       # the halving minimised per pair: a lower relaxation again
+    return min(sum(cost[p] for p in P) for P in pairings(list(range(N))))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lower_bound_below_brute_force_relaxation(seed):
+    """The certified bound never exceeds the (smaller) brute-force split relaxation, itself
+    below the best error over all permutations and butterflies."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
+    norm2 = np.linalg.norm(A) ** 2
+    brute = max(_split_optimum_brute_force(A), _split_optimum_brute_force(A.T))
+    bound = float(permutation_lower_bound(A, rng=seed)) ** 2 * norm2
+    assert 0 < bound <= brute * (1 + 1e-12)
+
+
+def test_lower_bound_below_every_ordering_tried():
+    from landscape.engine.butterfly import butterfly_factorize
+    rng = np.random.default_rng(2)
+    A = rng.standard_normal((16, 16))
+    bound = permutation_lower_bound(A, rng=0)
+    for _ in range(20):
+        r, c = rng.permutation(16), rng.permutation(16)
+        assert bound <= butterfly_factorize(A[np.ix_(r, c)], permutation=None).relative_error
+    assert permutation_lower_bound(hadamard(16), rng=0) <= 1e-7
+
+
+@pytest.mark.parametrize("func", [discover_butterfly, permutation_lower_bound])
+@pytest.mark.parametrize("A", [np.ones((4, 8)), np.ones((6, 6)), np.ones(4), np.ones((1, 1))])
+def test_bad_shape_names_A(func, A):
+    with pytest.raises(ValueError, match="'A' parameter of " + func.__name__):
+        func(A)
+
+
+def test_bad_inputs_name_the_argument():
+    with pytest.raises(TypeError, match="'A' parameter"):
+        discover_butterfly(np.eye(4, dtype=bool))
+    with pytest.raises(ValueError, match="'A' parameter"):
+        discover_butterfly(np.full((4, 4), np.nan))
+    with pytest.raises(ValueError, match="'tol' parameter of discover_butterfly"):
+        discover_butterfly(np.eye(4), tol=0.0)
+    with pytest.raises((TypeError, ValueError), match="'tol' parameter"):
+        discover_butterfly(np.eye(4), tol="small")
+    with pytest.raises(TypeError, match="'rng' parameter of discover_butterfly"):
+        discover_butterfly(np.eye(4), rng="seed")
