@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from identifiability.core.validation import check_int, check_real, check_rng, param_error
-from identifiability.relu.net import ReLUNet
+from identifiability.relu import ReLUNet
 
 __all__ = ["teacher_student", "load_digits", "load_cifar10"]
 

@@ -103,7 +103,7 @@ HISTORICAL_PATHS = {
     "landscape.butterfly": "landscape.engine.butterfly",
     "landscape.fixed_support": "landscape.engine.fixed_support",
     "landscape.bounds": "landscape.engine.bounds",
-    "landscape.relu_nets": "landscape.relu.training",
+    "landscape.relu_nets": "landscape.relu",
     "landscape.relu_existence": "landscape.relu.existence",
 }
 

@@ -54,11 +54,12 @@ Only the open neurons and their outputs are studied (the others attain their own
   system ``sum_h W2[o, h] D_h[k] (W1[h] x_k) = Y[k, o]`` whose Groebner basis over Q (sympy)
   is ``[1]``. Refuting a *superset* of the realisable patterns is still a refutation. Per
   neuron, the open cells of the hyperplane arrangement ``{x_k^T u = 0}`` are enumerated
-  in exact arithmetic (a point on a face of a cell behaves, in the fit system, like a point
-  of an adjacent open cell since ``x_k^T u = 0`` there), one data point at a time: an
-  extension is kept when an LP point is verified exactly, dropped only with an exact Gordan
-  certificate ``y >= 0, y != 0, A^T y = 0`` of emptiness, kept otherwise
-  (``patterns_exact`` is then False).
+  by :func:`landscape.relu.arrangements.open_cells` (a point on a face of a cell behaves, in
+  the fit system, like a point of an adjacent open cell since ``x_k^T u = 0`` there): the
+  certified sweep for at most 3 inputs, else one data point at a time in exact arithmetic
+  (an extension is kept when an LP point is verified exactly, dropped only with an exact
+  Gordan certificate ``y >= 0, y != 0, A^T y = 0`` of emptiness, kept otherwise:
+  ``patterns_exact`` is then False).
 * **Not attained**: no exact fit *and* a minimising sequence (``sequence``, or
   :func:`lu_sequence` for the C28 pattern) whose losses decrease strictly to ~0 (certificate
   :class:`NoExactFit`). What is proven: no exact fit; the loss is at most each listed value;
@@ -85,7 +86,6 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import sympy
-from scipy.optimize import linprog
 
 from identifiability.core.validation import (
     as_matrix,
@@ -101,10 +101,12 @@ from identifiability.core.exact import (
     solve_exact,
     to_exact,
 )
-from identifiability.relu.net import ReLUNet
+from identifiability.core.display import summary_repr
+from identifiability.relu import ReLUNet
 from identifiability.supports import rank_one_supports
 
 from ..engine.projections import support
+from .arrangements import open_cells
 from .training import train_relu
 
 __all__ = ["Components", "ExactFit", "NoExactFit", "ReLUExistence", "lu_sequence",
@@ -120,7 +122,7 @@ _TO_ZERO = 1e-6          # sequence "reaches ~0": last loss <= _TO_ZERO * ||Y||^
 
 # --------------------------------------------------------------------------- certificates
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Components:
     """Connected components of the output-overlap graph of the (bias-reduced) hidden neurons.
 
@@ -141,6 +143,11 @@ class Components:
     kinds: tuple
     dropped: tuple
 
+    def __repr__(self) -> str:
+        return summary_repr("Components", kinds=self.kinds,
+                            n_neurons=sum(len(c) for c in self.neurons),
+                            dropped=self.dropped)
+
     @property
     def certified(self) -> bool:
         """Every component is certified closed (optimum attained for every data set)."""
@@ -157,7 +164,7 @@ class Components:
         return sorted(o for c, k in zip(self.outputs, self.kinds) if k == "open" for o in c)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ExactFit:
     """An exact network fitting the open outputs: ``net(X)[:, outputs] == Y[:, outputs]``.
 
@@ -169,8 +176,11 @@ class ExactFit:
     net: ReLUNet
     outputs: tuple
 
+    def __repr__(self) -> str:
+        return summary_repr("ExactFit", widths=self.net.widths, outputs=self.outputs)
 
-@dataclass(frozen=True, eq=False)
+
+@dataclass(frozen=True, eq=False, repr=False)
 class NoExactFit:
     """Refuted activation patterns and a minimising sequence (status "not attained").
 
@@ -195,6 +205,12 @@ class NoExactFit:
     eps: tuple
     nets: tuple = field(repr=False)
     losses: tuple
+
+    def __repr__(self) -> str:
+        return summary_repr("NoExactFit", n_patterns=tuple(len(P) for P in self.patterns),
+                            patterns_exact=self.patterns_exact,
+                            n_combinations=self.n_combinations,
+                            losses=tuple(float(f"{x:.3g}") for x in self.losses))
 
 
 @dataclass(frozen=True)
@@ -230,7 +246,7 @@ class _Problem:
 
 # --------------------------------------------------------------------------- result
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ReLUExistence:
     """Outcome of :func:`relu_optimum_exists`.
 
@@ -261,6 +277,11 @@ class ReLUExistence:
         The output-overlap graph's components (always computed).
     certificate : Components, ExactFit, NoExactFit or None
         What proves the status (None when undecided).
+    exact : bool
+        The status was decided in exact arithmetic (data-free certificate, or exact data:
+        ints, Fractions, floats that are exact rationals). False only for inexact float
+        data, where the status is ``"undecided"`` with the reason (exactness policy of
+        :mod:`identifiability.core.policy`: no numerical claim is made about existence).
     """
 
     status: str
@@ -274,12 +295,16 @@ class ReLUExistence:
     patterns_exact: bool | None = None
     components: Components | None = None
     certificate: Any = None
+    exact: bool = True
     problem: _Problem | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
-        return (f"ReLUExistence(status={self.status!r}, exact_fit={self.exact_fit}, "
-                f"n_patterns={self.n_patterns}, best_loss={self.best_loss}, "
-                f"certificate={type(self.certificate).__name__}, reason={self.reason!r})")
+        return summary_repr("ReLUExistence", status=self.status, exact_fit=self.exact_fit,
+                            n_patterns=self.n_patterns,
+                            best_loss=None if self.best_loss is None else
+                            float(f"{self.best_loss:.6g}"),
+                            certificate=type(self.certificate).__name__, exact=self.exact,
+                            reason=self.reason)
 
     def verify(self) -> bool:
         """Re-check the certificate from the inputs; True when it proves the status.
@@ -476,72 +501,16 @@ def _to_zero(losses: tuple, scale: float) -> bool:
 
 # --------------------------------------------------------------------------- patterns
 
-def _signed_rows(Ae: np.ndarray, signs: tuple) -> np.ndarray:
-    return np.array([[x if s else -x for x in row] for row, s in zip(Ae, signs)],
-                    dtype=object).reshape(len(signs), Ae.shape[1])
-
-
-def _cell_nonempty(Ae: np.ndarray, signs: tuple) -> tuple[bool | None, Any]:
-    """Is ``{u : s_k a_k^T u > 0 for all k}`` non-empty? True with an exact witness, False
-    with an exact Gordan certificate, None when neither could be certified."""
-    M = _signed_rows(Ae, signs)
-    Mf = exact_to_float(M)
-    m, c = Mf.shape
-    lp = linprog(np.r_[np.zeros(c), -1.0], A_ub=np.c_[-Mf, np.ones(m)], b_ub=np.zeros(m),
-                 bounds=[(-1, 1)] * c + [(None, 1)], method="highs")
-    if lp.status == 0 and -lp.fun > 1e-9:
-        for D in _DENOMINATORS:
-            u = np.array([Fraction(float(x)).limit_denominator(D) for x in lp.x[:c]],
-                         dtype=object)
-            if all(v > 0 for v in M.dot(u)):
-                return True, u
-        return None, None
-    lp = linprog(np.zeros(m), A_eq=np.vstack([Mf.T, np.ones(m)]), b_eq=np.r_[np.zeros(c), 1],
-                 bounds=[(0, None)] * m, method="highs")
-    if lp.status == 0:
-        J = np.flatnonzero(lp.x > 1e-9)
-        A = np.vstack([M[J].T, np.full((1, len(J)), Fraction(1), dtype=object)])
-        y = solve_exact(A, [Fraction(0)] * c + [Fraction(1)])
-        if y is not None and all(v >= 0 for v in y):
-            return False, None
-    return None, None
-
-
-def _sign_cells(Ae: np.ndarray, limit: int) -> tuple[np.ndarray | None, bool]:
-    """Sign vectors of the open cells of ``{a_k^T u = 0}`` (non-zero rows), one point at a
-    time; a sign vector is dropped only when proved empty. ``(None, _)`` beyond ``limit``."""
-    cells, exact = [((), None)], True
-    for k in range(Ae.shape[0]):
-        new = []
-        for signs, u in cells:
-            side = None if u is None else Ae[k].dot(u)
-            for bit in (True, False):
-                if side is not None and side != 0 and (side > 0) == bit:
-                    new.append((signs + (bit,), u))
-                    continue
-                ok, w = _cell_nonempty(Ae[:k + 1], signs + (bit,))
-                if ok is not False:
-                    exact &= ok is True
-                    new.append((signs + (bit,), w))
-        cells = new
-        if len(cells) > limit:
-            return None, exact
-    return np.array([s for s, _ in cells], dtype=bool).reshape(len(cells), Ae.shape[0]), exact
-
-
 def _neuron_patterns(R1: np.ndarray, Xe: np.ndarray, limit: int
                      ) -> tuple[list | None, bool]:
     """Per neuron (row of ``R1``), a superset of its activation patterns on the data."""
     out, exact = [], True
     for row in R1:
         cols = np.flatnonzero(row)
-        nz = np.array([any(x != 0 for x in r) for r in Xe[:, cols]])
-        Q, ex = _sign_cells(Xe[nz][:, cols], limit)
-        if Q is None:
+        P, ex = open_cells(Xe[:, cols], limit=limit)
+        if P is None:
             return None, False
         exact &= ex
-        P = np.zeros((len(Q), len(nz)), dtype=bool)
-        P[:, nz] = Q
         if len(P) > limit:
             return None, exact
         out.append(P)
@@ -679,7 +648,7 @@ def _verify_no_fit(cert: NoExactFit, p: _Problem, comps: Components) -> bool:
 def relu_optimum_exists(supports: Sequence[Any], X: Any = None, Y: Any = None, *,
                         biases: Any = None, max_patterns: int = 4096, n_starts: int = 8,
                         n_iter: int = 3000, sequence: Callable[[float], ReLUNet] | None = None,
-                        rng: Any = 0) -> ReLUExistence:
+                        rng: Any = None) -> ReLUExistence:
     """Is the infimum of ``1/2 ||W2 relu(W1 X^T + b1) + b2 - Y^T||^2`` over the supports attained?
 
     See the module docstring for the method and the proofs behind each status.
@@ -707,7 +676,9 @@ def relu_optimum_exists(supports: Sequence[Any], X: Any = None, Y: Any = None, *
         ``eps -> ReLUNet`` on the supports (and bias masks), a candidate minimising
         sequence, evaluated at ``eps = 1e-1, ..., 1e-4``. Default: :func:`lu_sequence` for
         the C28 pattern when it applies (LU masks, ``Y = X[:, ::-1]``, ``X[:, 1] > 0``).
-    rng : Generator or int, default 0
+    rng : Generator, int or None, optional
+        Randomness of the multistart training (the certificates do not depend on it; an
+        exact fit may be found or not).
 
     Returns
     -------
@@ -717,12 +688,13 @@ def relu_optimum_exists(supports: Sequence[Any], X: Any = None, Y: Any = None, *
     --------
     >>> S1, S2 = np.array([[1, 1], [0, 1]]), np.array([[1, 0], [1, 1]])
     >>> X = np.array([[1, 1], [2, 1], [1, 2]])
-    >>> res = relu_optimum_exists([S1, S2], X, X[:, ::-1], n_starts=2, n_iter=300)
+    >>> res = relu_optimum_exists([S1, S2], X, X[:, ::-1], n_starts=2, n_iter=300, rng=0)
     >>> res.status, res.exact_fit, res.n_patterns, res.verify()
     ('not attained', False, 12, True)
     >>> [round(x, 8) for x in res.sequence_losses[:2]]
     [0.06, 0.0006]
-    >>> relu_optimum_exists([S1, S2], X, X @ [[1, 0], [1, 1]], n_starts=2, n_iter=200).status
+    >>> relu_optimum_exists([S1, S2], X, X @ [[1, 0], [1, 1]], n_starts=2, n_iter=200,
+    ...                     rng=0).status
     'attained'
     """
     p = _problem(supports, X, Y, biases)
@@ -759,7 +731,7 @@ def relu_optimum_exists(supports: Sequence[Any], X: Any = None, Y: Any = None, *
     if Xe is None:
         return ReLUExistence("undecided", "the data are not exact numbers (ints, dyadic "
                              "floats, Fractions): no exact fit / refutation attempted; "
-                             + evidence, **base)
+                             + evidence, exact=False, **base)
     Yeo = Ye[:, O]
     fit = _exact_fit(R1, R2, Xe, Yeo, tr)
     if fit is None:

@@ -3,7 +3,7 @@
 torch is imported lazily (only when :func:`train_torch` runs); without it a clear
 ``ImportError`` says how to install the ``[torch]`` extra. The objective and the
 projection (fixed supports, re-applied after every step) are those of
-:func:`landscape.relu_nets.train_relu` with ``method="sgd"``.
+:func:`landscape.relu.train_relu` with ``method="sgd"``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from identifiability.core.validation import as_support, check_int, check_real, check_rng
-from identifiability.relu.net import ReLUNet
+from identifiability.relu import ReLUNet
 
-from .training import _check_data, _check_widths
+from identifiability.core.aliases import renamed_keywords
+
+from .training import check_data, check_widths
 
 __all__ = ["train_torch"]
 
@@ -24,21 +26,22 @@ def _torch():
     try:
         import torch
     except ImportError as exc:
-        raise ImportError("landscape.relu_torch needs PyTorch, which is not installed. Install "
+        raise ImportError("landscape.relu.torch_backend needs PyTorch, which is not installed. Install "
                           "the optional extra: pip install 'sparsefact[torch]' (or pip install "
                           "torch).") from exc
     return torch
 
 
+@renamed_keywords(weight_decay="beta")
 def train_torch(X: Any, Y: Any, widths: Any, *, masks: Sequence[Any] | None = None,
                 n_iter: int = 10, batch_size: int = 128, step: float = 1e-2,
-                weight_decay: float = 0.0, rng: Any = None) -> ReLUNet:
+                beta: float = 0.0, rng: Any = None) -> ReLUNet:
     """Minibatch projected SGD in torch (CPU); returns the trained network (numpy weights and
     biases in an :class:`identifiability.relu.ReLUNet`).
 
     Parameters
     ----------
-    X, Y, widths : as in :func:`landscape.relu_nets.train_relu`
+    X, Y, widths : as in :func:`landscape.relu.train_relu`
     masks : sequence of bool arrays, optional
         Fixed supports (weights are multiplied by the mask after every step).
     n_iter : int
@@ -46,18 +49,19 @@ def train_torch(X: Any, Y: Any, widths: Any, *, masks: Sequence[Any] | None = No
     batch_size : int
     step : float
         Step on the mean loss.
-    weight_decay : float
+    beta : float
+        Weight decay (formerly ``weight_decay``).
     rng : Generator or int, optional
         Seeds torch's generator.
     """
     torch = _torch()
     func = "train_torch"
-    X, Y = _check_data(X, Y, func)
-    sizes = _check_widths(widths, X, Y, func)
+    X, Y = check_data(X, Y, func)
+    sizes = check_widths(widths, X, Y, func)
     n_iter = check_int(n_iter, "n_iter", func, low=1)
     batch_size = check_int(batch_size, "batch_size", func, low=1)
     step = check_real(step, "step", func, low=0.0, low_open=True)
-    weight_decay = check_real(weight_decay, "weight_decay", func, low=0.0)
+    beta = check_real(beta, "beta", func, low=0.0)
     rng = check_rng(rng, func)
     gen = torch.Generator().manual_seed(int(rng.integers(2 ** 31)))
     Ws = [torch.randn(sizes[l + 1], sizes[l], generator=gen, dtype=torch.float64)
@@ -82,7 +86,7 @@ def train_torch(X: Any, Y: Any, widths: Any, *, masks: Sequence[Any] | None = No
                 if l < len(Ws) - 1:
                     H = torch.relu(H)
             loss = 0.5 * ((H - Yt[idx]) ** 2).sum(dim=1).mean()
-            loss = loss + 0.5 * weight_decay * sum((W ** 2).sum() for W in Ws) / len(Xt)
+            loss = loss + 0.5 * beta * sum((W ** 2).sum() for W in Ws) / len(Xt)
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -1,4 +1,4 @@
-"""Tests of landscape.relu_existence (THEORY A6, B8; oracle C28)."""
+"""Tests of landscape.relu.existence (THEORY A6, B8; oracle C28)."""
 
 import dataclasses
 import json
@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from identifiability.relu import ReLUNet
+from landscape.relu.arrangements import open_cells
 from landscape.relu.existence import (
     Components,
     ExactFit,
     NoExactFit,
-    _sign_cells,
     lu_sequence,
     relu_optimum_exists,
 )
@@ -66,7 +66,7 @@ def test_tampered_c28_certificate_fails():
 
 def test_training_on_c28_shows_growing_norms():
     from landscape.engine.projections import support
-    from landscape.relu.training import train_relu
+    from landscape.relu import train_relu
     S1, S2, X, Y = c28()
     res = train_relu(X, Y, 2, bias=False, constraints=[support(S1), support(S2)],
                      n_iter=2000, n_starts=4, rng=0)
@@ -195,7 +195,7 @@ def test_more_than_three_inputs_and_custom_sequence():
 def test_sign_cells_general_position_count():
     A = np.array([[2, -3, -2, -2], [-2, 2, 3, 1], [-3, -3, -1, 0], [1, 0, -2, -2],
                   [1, 2, -3, -3], [0, -1, 3, 0]])                      # every 4x4 minor != 0
-    P, exact = _sign_cells(A.astype(object) + Fraction(0), 10 ** 4)
+    P, exact = open_cells(A.astype(object) + Fraction(0), limit=10 ** 4, method="incremental")
     # central arrangement of 6 generic hyperplanes in R^4: 2 * sum_{i<4} C(5, i) cells
     assert exact and len(P) == 2 * (1 + 5 + 10 + 10) == len(np.unique(P, axis=0))
     U = np.random.default_rng(0).normal(size=(20000, 4))

@@ -1,4 +1,4 @@
-"""Tests of landscape.relu_nets: proximal training, pruning, supermasks, convex reference."""
+"""Tests of landscape.relu: proximal training, pruning, supermasks, convex reference, ReLU landscapes."""
 
 import json
 from pathlib import Path
@@ -8,14 +8,15 @@ import pytest
 
 from identifiability.relu import ReLUNet, equivalent, local_identifiability
 from landscape.datasets import load_digits, teacher_student
-from landscape.linear.sampling import CLASSES, sample
+from landscape.linear import CLASSES, sample
 from landscape.engine.projections import support, topk
-from landscape.relu.training import (
+from landscape.relu import (
     ReLUProblem,
-    _descent,
     activation_patterns,
     convex_reference,
+    descent_direction,
     diverging,
+    dual_lower_bound,
     magnitude_pruning,
     sample_relu,
     supermask,
@@ -40,7 +41,7 @@ def test_palm_is_monotone_and_respects_constraints():
     X, Y = rng.normal(size=(30, 4)), rng.normal(size=(30, 2))
     S = rng.random((5, 4)) < 0.5
     res = train_relu(X, Y, 5, constraints=[support(S), topk(4)], n_iter=200, n_starts=3,
-                     weight_decay=0.01, rng=0)
+                     beta=0.01, rng=0)
     assert res.weights[0].shape == (3, 5, 4) and res.history.shape[0] == 3
     assert np.all(np.diff(res.history, axis=1) <= 1e-10 * res.history[:, :-1])
     assert not np.any(res.weights[0][:, ~S])
@@ -188,7 +189,7 @@ def test_convex_reference_recovers_a_network_attaining_the_value():
     assert ref.exhaustive and ref.status == "optimal"
     assert ref.objective == pytest.approx(ref.value, rel=1e-4)
     # no trained network beats the certified global value
-    res = train_relu(Xb, y, 8, bias=False, weight_decay=0.05, method="lbfgs", n_iter=300,
+    res = train_relu(Xb, y, 8, bias=False, beta=0.05, method="lbfgs", n_iter=300,
                      n_starts=2, rng=0)
     assert res.objective.min() >= ref.value * (1 - 1e-4)
     # the dual certificate: the optimum lies in [lower_bound, objective], a tiny interval
@@ -224,7 +225,7 @@ def test_sample_relu_on_toy_2d_against_convex_value():
 def test_sample_dispatches_relu_problems_to_the_same_report(tmp_path):
     X, y = toy_2d(10)
     prob = ReLUProblem(X, y, width=1, beta=0.05)
-    rep = sample(prob, 4, rng=2, max_iter=200)
+    rep = sample(prob, 4, rng=2, n_iter=200)
     assert isinstance(rep, LandscapeReport) and rep.factors[0].shape == (4, 1, 3)
     # one neuron cannot realise the convex solution: its value is only a lower bound
     assert rep.convex.n_neurons > 1
@@ -238,8 +239,8 @@ def test_sample_dispatches_relu_problems_to_the_same_report(tmp_path):
     assert back.convex.value == rep.convex.value
     assert back.convex.lower_bound == rep.convex.lower_bound is not None
     assert np.array_equal(back.convex.net.weights[0], rep.convex.net.weights[0])
-    with pytest.raises(ValueError, match="'algorithm' parameter of sample"):
-        sample(prob, 2, rng=0, algorithm="adam")
+    with pytest.raises(ValueError, match="'method' parameter of sample"):
+        sample(prob, 2, rng=0, method="adam")
 
 
 def test_relu_report_plot_slices_through_two_minima():
@@ -268,7 +269,7 @@ def test_saddle_direction_decreases_the_objective():
     # both neurons dead (zero): a saddle of the weight-decay objective when y correlates
     # with some relu(X w)
     W1, W2 = np.zeros((2, 3)), np.zeros((1, 2))
-    d = _descent(prob, W1, W2, np.random.default_rng(0))
+    d = descent_direction(prob, W1, W2, np.random.default_rng(0))
     assert d is not None
     F0 = prob.objective_batch([W1[None], W2[None]])[0]
     assert prob.objective_batch([(W1 + d[0])[None], (W2 + d[1])[None]])[0] < F0
@@ -314,7 +315,7 @@ def test_sparse_relu_problem_without_optimum_has_diverging_starts(tmp_path):
     S1, S2 = np.array([[1, 1], [0, 1]]), np.array([[1, 0], [1, 1]])
     X = np.array([[1.0, 1], [2, 1], [1, 2]])
     prob = ReLUProblem(X, X[:, ::-1], width=2, beta=0, bias=False, supports=[S1, S2])
-    rep = sample(prob, 16, rng=0, algorithm="palm", max_iter=3000)
+    rep = sample(prob, 16, rng=0, method="palm", n_iter=3000)
     assert rep.convex is None and rep.reference_kind == "best found"
     assert "no convex reference (vector output)" in rep.reference_note
     assert rep.counts().get("diverging", 0) >= 1
@@ -361,6 +362,5 @@ def test_dual_lower_bound_is_below_every_network_objective():
         F = F.sum(axis=1) + 0.05 * ((W1 ** 2).sum(axis=(1, 2)) + (w2 ** 2).sum(axis=1))
         assert F.min() >= ref.lower_bound
     # a weaker residual (the zero network) still gives a valid, smaller bound
-    from landscape.relu.training import _dual_lower_bound
     P, ex = activation_patterns(Xb)
-    assert ex and 0 <= _dual_lower_bound(Xb, y, P, 0.1, -y) <= ref.lower_bound
+    assert ex and 0 <= dual_lower_bound(Xb, y, P, 0.1, -y) <= ref.lower_bound
