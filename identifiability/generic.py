@@ -59,7 +59,7 @@ except ImportError:  # pragma: no cover
     flint = None
 
 __all__ = ["GenericResult", "LocalResult", "jacobian", "generic_uniqueness",
-           "local_identifiability", "orbit_dim"]
+           "local_identifiability", "orbit_dim", "numerical_rank", "rank_is_clear", "RANK_MARGIN"]
 
 _PRIME_BITS = 31          # q < 2**31: a product of two residues fits in int64
 _SPARSE_AUTO = 10 ** 6    # jacobian(sparse=None) goes sparse above this many dense entries
@@ -164,6 +164,41 @@ class LocalResult:
                 f"  parameters p = {self.n_params}, scaling orbit dimension = {self.orbit_dim}, "
                 f"expected rank = {self.expected_rank}, Jacobian rank = {self.jacobian_rank} "
                 f"({self.field}, {self.method})\n  {self.reason}")
+
+
+# --------------------------------------------------------------------------------------------
+# numerical rank with its margins (the exactness policy for inexact input)
+# --------------------------------------------------------------------------------------------
+
+#: At the *default* tolerance a numerical rank is trusted only when no singular value lies
+#: within this factor of the cut ``tol * sigma_max``; otherwise the answer is undecided.
+RANK_MARGIN = 100.0
+
+
+def numerical_rank(M: Any, tol: float) -> tuple[int, np.ndarray]:
+    """Numerical rank of ``M`` (singular values above ``tol * sigma_max``) and its margins.
+
+    Returns ``(rank, gap)``, ``gap = [smallest kept, largest discarded]`` singular values
+    relative to the largest (0.0 when there is none).
+
+    >>> rank, gap = numerical_rank(np.diag([1.0, 1e-3, 1e-14]), 1e-9)
+    >>> rank, gap.tolist()
+    (2, [0.001, 1e-14])
+    """
+    M = np.asarray(M)
+    s = np.linalg.svd(M.astype(complex if np.iscomplexobj(M) else float), compute_uv=False) \
+        if M.size else np.zeros(0)
+    smax = s[0] if s.size and s[0] > 0 else 1.0
+    rank = int(np.count_nonzero(s > tol * smax))
+    gap = np.array([s[rank - 1] / smax if rank else 0.0,
+                    s[rank] / smax if rank < s.size else 0.0])
+    return rank, gap
+
+
+def rank_is_clear(gap: np.ndarray, tol: float) -> bool:
+    """True when no singular value lies within :data:`RANK_MARGIN` of the cut ``tol``."""
+    kept, dropped = float(gap[0]), float(gap[1])
+    return (kept == 0.0 or kept >= RANK_MARGIN * tol) and dropped <= tol / RANK_MARGIN
 
 
 # --------------------------------------------------------------------------------------------

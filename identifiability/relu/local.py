@@ -14,13 +14,16 @@ True
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..core.exact import InexactInputError, rank_exact, to_exact
-from ..core.validation import check_tol
+from ..core.display import summary_repr
+from ..core.exact import rank_exact, to_exact
+from ..core.policy import DEFAULT_RTOL, decision_tolerance
+from ..generic import RANK_MARGIN, numerical_rank, rank_is_clear
 from .net import ReLUNet, as_inputs, check_net, float_array, layer_pre_activations
 from .path_lifting import layers_jacobian
 
@@ -47,7 +50,7 @@ def _tangents(net: ReLUNet, exact: bool) -> np.ndarray:
     return np.array(rows, dtype=object if exact else float).reshape(len(rows), net.n_params)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ReLULocalResult:
     """Local identifiability of a network's parameters from its outputs on data.
 
@@ -56,8 +59,8 @@ class ReLULocalResult:
     identifiable : bool or None
         True: rank of the output Jacobian = ``n_params - orbit_dim`` (only the symmetries
         leave the outputs unchanged to first order). False: a larger kernel. None:
-        undecided (``reason`` says why: a pre-activation is zero on a data point, or inexact
-        entries without ``tol``).
+        undecided (``reason`` says why: a pre-activation is zero on a data point, or, at the
+        default tolerance, a singular value too close to the cut).
     reason : str
     jacobian_rank, orbit_dim : int or None
     n_params, expected_rank : int or None
@@ -65,6 +68,15 @@ class ReLULocalResult:
         ``"Q"``, ``"numerical"`` or ``"none"``.
     activation : tuple of bool arrays
         Activation pattern of each hidden layer on the data, ``(n_samples, n_l)``.
+    exact : bool
+        True when decided in exact arithmetic (the exactness policy).
+    tol : float or None
+        The relative tolerance used (None when exact).
+    tol_source : str
+        ``"exact input"``, ``"given"`` or ``"default"`` (inexact floats without ``tol``).
+    singular_value_gap : ndarray of shape (2,) or None
+        Numerical decisions: the smallest singular value counted in the rank and the largest
+        one discarded, relative to the largest (the margins of the answer).
     """
 
     identifiable: bool | None
@@ -75,22 +87,55 @@ class ReLULocalResult:
     expected_rank: int | None
     field: str
     activation: tuple = ()
+    exact: bool = True
+    tol: float | None = None
+    tol_source: str = "exact input"
+    singular_value_gap: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        shapes = [f"{a.shape[0]}x{a.shape[1]}" for a in self.activation]
+        fields = dict(identifiable=self.identifiable, jacobian_rank=self.jacobian_rank,
+                      expected_rank=self.expected_rank, n_params=self.n_params,
+                      field=self.field, exact=self.exact)
+        if not self.exact:
+            fields["tol"] = self.tol
+        if shapes:
+            fields["activation"] = " ".join(shapes) if len(shapes) <= 4 else \
+                f"{len(shapes)} layers"
+        return summary_repr("ReLULocalResult", **fields)
+
+    def _repr_html_(self) -> str:
+        rows = [("identifiable", self.identifiable), ("Jacobian rank", self.jacobian_rank),
+                ("parameters", self.n_params), ("orbit dimension", self.orbit_dim),
+                ("expected rank", self.expected_rank), ("field", self.field),
+                ("decision", "exact" if self.exact else f"tol = {self.tol:.3g} "
+                 f"({self.tol_source})"), ("reason", self.reason)]
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{html.escape(str(v))}"
+                       "</td></tr>" for k, v in rows)
+        return f"<table><caption>ReLULocalResult</caption>{body}</table>"
 
     def explain(self) -> str:
         """A readable account of the test."""
         word = {True: "locally identifiable modulo permutations and rescalings",
                 False: "NOT locally identifiable", None: "undecided"}[self.identifiable]
+        how = "decided in exact arithmetic" if self.exact else (
+            f"numerical decision at tol = {self.tol:.3g} ("
+            + ("the tolerance given" if self.tol_source == "given" else
+               "the default tolerance: inexact input") + ")")
+        gap = "" if self.singular_value_gap is None else (
+            f"; singular values at the cut (relative): {self.singular_value_gap[0]:.3g} | "
+            f"{self.singular_value_gap[1]:.3g}")
         return (f"{word}: {self.reason} (parameters {self.n_params}, orbit dimension "
-                f"{self.orbit_dim}, Jacobian rank {self.jacobian_rank}, field {self.field})")
+                f"{self.orbit_dim}, Jacobian rank {self.jacobian_rank}, field {self.field}); "
+                f"{how}{gap}")
 
 
-def _rank(M: np.ndarray, exact: bool, tol: float | None) -> int:
+def _rank(M: np.ndarray, exact: bool, tol: float | None) -> tuple[int, np.ndarray | None]:
     if M.size == 0:
-        return 0
+        return 0, (None if exact else np.zeros(2))
     if exact:
-        return rank_exact(M).rank
-    s = np.linalg.svd(M.astype(float), compute_uv=False)
-    return int(np.sum(s > tol * s[0])) if s[0] > 0 else 0
+        return rank_exact(M).rank, None
+    return numerical_rank(M, tol)
 
 
 def local_identifiability(net: ReLUNet, X: Any, *, tol: float | None = None) -> ReLULocalResult:
@@ -101,9 +146,14 @@ def local_identifiability(net: ReLUNet, X: Any, *, tol: float | None = None) -> 
     net : ReLUNet
     X : array (n_samples, n_0)
     tol : float or None, default None
-        None: exact ranks over Q (net and X must be exact, else undecided). A float: ranks
-        by SVD with relative threshold ``tol``, and pre-activations with
-        ``|z| <= tol * max|z|`` count as zero.
+        The exactness policy (:mod:`identifiability.core.policy`). None: exact ranks over Q
+        when the net and ``X`` are exact; on inexact floats a numerical decision at the
+        default relative tolerance :data:`~identifiability.core.DEFAULT_RTOL`, undecided
+        (None) when a singular value lies within
+        :data:`~identifiability.generic.RANK_MARGIN` of the cut. A float: ranks by SVD with
+        relative threshold ``tol``, and pre-activations with ``|z| <= tol * max(1, max|z|)``
+        count as zero. The result records ``exact``, ``tol``, ``tol_source`` and the
+        singular-value margins.
 
     Returns
     -------
@@ -114,8 +164,8 @@ def local_identifiability(net: ReLUNet, X: Any, *, tol: float | None = None) -> 
     On a neighbourhood where the activation pattern on ``X`` is constant, the outputs are a
     polynomial map of ``theta``; by the constant-rank theorem, rank ``n_params - orbit_dim``
     of its Jacobian means the fibre through ``theta`` is locally the symmetry orbit. If some
-    hidden pre-activation is exactly 0 on a data point the map is not differentiable there
-    and the answer is None.
+    hidden pre-activation is 0 on a data point (within the tolerance) the map is not
+    differentiable there and the answer is None.
 
     Examples
     --------
@@ -126,20 +176,23 @@ def local_identifiability(net: ReLUNet, X: Any, *, tol: float | None = None) -> 
     (True, 4, 4)
     >>> local_identifiability(net, [[1, 2], [2, 1]]).identifiable   # one linear piece
     False
+    >>> res = local_identifiability(net, [[1.1, 2.3], [2.7, 1.3], [-1.1, 1.3], [-2.3, 3.1],
+    ...                                   [1.3, -1.1], [3.1, -2.3]])       # inexact floats
+    >>> res.identifiable, res.exact, res.tol_source
+    (True, False, 'default')
     """
     func = "local_identifiability"
     net = check_net(net, "net", func)
-    tol = check_tol(tol, "tol", func)
     X, _ = as_inputs(X, net.widths[0], func)
-    exact = tol is None
+    policy = decision_tolerance(tol, X, *net.weights,
+                                *(net.biases if net.biases is not None else ()), func=func)
+    exact = policy.exact
+    tol = None if exact else (policy.tol if policy.source == "given" else DEFAULT_RTOL)
     p = net.n_params
+    record = dict(exact=exact, tol=tol, tol_source=policy.source)
     if exact:
-        try:
-            layers = net.layers(exact=True)
-            X = to_exact(X)
-        except InexactInputError as exc:
-            return ReLULocalResult(None, f"inexact entries ({exc}); pass tol=... for a "
-                                   "numerical decision", None, p, None, None, "none")
+        layers = net.layers(exact=True)
+        X = to_exact(X)
     else:
         layers = net.layers()
         X = float_array(X)
@@ -154,18 +207,25 @@ def local_identifiability(net: ReLUNet, X: Any, *, tol: float | None = None) -> 
             return ReLULocalResult(None, f"the pre-activation of neuron {h} of hidden layer {k}"
                                    f" is zero on sample {i}: the output map is not "
                                    "differentiable there (activation pattern not locally "
-                                   "constant)", None, p, None, None, "none", activation)
+                                   "constant)", None, p, None, None, "none", activation,
+                                   **record)
     J = layers_jacobian(layers, net.masks, net.biases is not None, X)
-    rank = _rank(J, exact, tol)
-    orbit = _rank(_tangents(net, exact), exact, tol)
+    rank, gap = _rank(J, exact, tol)
+    orbit, _ = _rank(_tangents(net, exact), exact, tol)
     expected = p - orbit
     field = "Q" if exact else "numerical"
+    record["singular_value_gap"] = gap
+    if not exact and policy.source == "default" and not rank_is_clear(gap, tol):
+        return ReLULocalResult(None, f"numerical rank {rank} at the default tolerance is not "
+                               f"clear-cut: a singular value lies within a factor "
+                               f"{RANK_MARGIN:g} of tol (pass tol= to decide at a chosen cut)",
+                               rank, p, orbit, expected, field, activation, **record)
     if rank == expected:
         reason = (f"Jacobian rank {rank} = {p} parameters - {orbit} rescaling directions: "
                   "only the symmetries leave the outputs unchanged near theta")
-        return ReLULocalResult(True, reason, rank, p, orbit, expected, field, activation)
+        return ReLULocalResult(True, reason, rank, p, orbit, expected, field, activation,
+                               **record)
     reason = (f"Jacobian rank {rank} < {p} parameters - {orbit} rescaling directions: "
               f"{expected - rank} more direction(s) leave the outputs on X unchanged to "
               "first order")
-    return ReLULocalResult(False, reason, rank, p, orbit, expected, field, activation)
-
+    return ReLULocalResult(False, reason, rank, p, orbit, expected, field, activation, **record)

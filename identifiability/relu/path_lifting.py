@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.display import summary_repr
 from ..core.exact import to_exact
 from .net import ReLUNet, as_inputs, check_net, layer_activations
 
@@ -25,7 +26,7 @@ __all__ = ["PathLifting", "path_lifting", "path_lifting_jacobian", "output_jacob
            "layers_jacobian"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PathLifting:
     """The path-lifting ``Phi(theta)`` of a network (rescaling-invariant).
 
@@ -40,6 +41,23 @@ class PathLifting:
 
     weights: np.ndarray
     biases: tuple
+
+    def __repr__(self) -> str:
+        n_bias = int(sum(np.size(b) for b in self.biases))
+        return summary_repr("PathLifting", weights=self.weights, n_paths=int(self.weights.size),
+                            n_bias_paths=n_bias, exact=self.weights.dtype == object)
+
+    def explain(self) -> str:
+        """What the lifting holds, by shape."""
+        shape = " x ".join(map(str, self.weights.shape))
+        lines = [f"Path-lifting: {self.weights.size} input paths (array {shape}: output, "
+                 "hidden neurons from the last layer down, input)"]
+        for l, b in enumerate(self.biases):
+            lines.append(f"  bias paths from layer {l}: {np.size(b)}")
+        nz = int(np.count_nonzero(self.vector != 0)) if self.vector.size else 0
+        lines.append(f"  nonzero path values: {nz} of {self.vector.size}; invariant under "
+                     "permutation and positive rescaling of the hidden neurons")
+        return "\n".join(lines)
 
     @property
     def vector(self) -> np.ndarray:

@@ -33,14 +33,15 @@ import numpy as np
 from networkx import Graph
 from networkx.algorithms.bipartite import hopcroft_karp_matching
 
-from ..core.exact import InexactInputError, is_exact, to_exact
+from ..core.exact import is_exact, to_exact
 from ..core.rescaling import balance_chain
-from ..core.validation import as_matrix, check_tol, param_error
-from ..equivalence import OrbitWitness
+from ..core.validation import as_matrix, param_error
+from ..core.policy import decision_tolerance
+from ..equivalence import OrbitWitness, relative_tolerance
 from .net import ReLUNet, as_sequence, check_net, float_array
 
-__all__ = ["ReLUEquivalence", "transform", "balance", "balance_arrays", "equivalent",
-           "canonical_form", "MAX_ORDERINGS"]
+__all__ = ["ReLUEquivalence", "CanonicalNet", "transform", "balance", "balance_arrays",
+           "equivalent", "canonical_form", "MAX_ORDERINGS"]
 
 #: Largest number of matchings / orderings of look-alike neurons tried in deep networks.
 MAX_ORDERINGS = 20_000
@@ -104,10 +105,12 @@ def transform(net: ReLUNet, permutations: Sequence[Any], scalings: Sequence[Any]
 def balance(net: ReLUNet) -> ReLUNet:
     """Equivalent float network whose hidden neurons have equal incoming and outgoing norms.
 
-    Each hidden neuron (layer by layer, from the first) is rescaled by
-    ``sqrt(||out|| / ||in||)`` (incoming = weights and bias). For one hidden layer this
-    minimises the parameter norm over the rescaling orbit; the *balanced norm* of a
-    training trajectory is the divergence signature of THEORY.md B8 / C31.
+    Each hidden neuron is rescaled by a positive factor so that its incoming parameters
+    (weights and bias) and its outgoing weights have equal norms
+    (:func:`identifiability.core.balance_chain`: one pass for one hidden layer, sweeps to
+    convergence for deeper networks). This minimises the parameter norm over the rescaling
+    orbit; the *balanced norm* of a training trajectory is the divergence signature of
+    THEORY.md B8 / C31.
 
     >>> b = balance(ReLUNet([[[4.0, 0.0]], [[1.0]]]))
     >>> b.weights[0].tolist(), b.weights[1].tolist()
@@ -149,7 +152,25 @@ class ReLUEquivalence(OrbitWitness):
     residual : float
         Largest absolute deviation between ``net_b`` and the transformed ``net_a``.
     tol : float or None
+        The relative tolerance used (None: exact decision).
+    tol_source : str
+        ``"exact input"``, ``"given"`` or ``"default"`` (inexact floats, no ``tol``).
+    relative_residual : float
+        ``residual / max(1, largest entry of net_b)``: the margin of a positive numerical
+        answer (compare with ``tol``).
     """
+
+    def explain(self) -> str:
+        """A short account of the decision and of the witness."""
+        if not self.equivalent:
+            return f"Not equivalent: {self.reason}.\n  {self._how()}."
+        lines = [f"Equivalent: {self.reason} (residual {self.residual:.3g})."]
+        for k, (p, d) in enumerate(zip(self.permutations, self.scalings)):
+            pairs = [f"{j}<-{int(i)} (x {x})" for j, (i, x) in enumerate(zip(p, d))]
+            more = f", ... ({len(pairs) - 8} more)" if len(pairs) > 8 else ""
+            lines.append(f"  hidden layer {k}: {', '.join(pairs[:8])}{more}")
+        lines.append(f"  {self._how()}.")
+        return "\n".join(lines)
 
     def apply(self, net_a: ReLUNet) -> ReLUNet:
         """``transform(net_a, permutations, scalings)`` (should give ``net_b``)."""
@@ -264,17 +285,16 @@ def _search(A, B, k: int, tol: float | None, acc: list) -> list | None:
     return None
 
 
+def _arrays(net: ReLUNet) -> list:
+    return list(net.weights) + (list(net.biases) if net.biases is not None else [])
+
+
 def _both_layers(net_a: ReLUNet, net_b: ReLUNet, tol: float | None, func: str):
     if net_a.widths != net_b.widths:
         raise param_error(func, "net_b", f"a network with widths {net_a.widths}",
                           f"widths {net_b.widths}", raw=True)
-    if tol is not None:
-        return net_a.layers(), net_b.layers()
-    try:
-        return net_a.layers(exact=True), net_b.layers(exact=True)
-    except InexactInputError as exc:
-        raise ValueError(f"{func} decides exactly when tol=None, but an entry is not exact "
-                         f"({exc}). Pass tol=...") from exc
+    exact = tol is None
+    return net_a.layers(exact=exact), net_b.layers(exact=exact)
 
 
 def equivalent(net_a: ReLUNet, net_b: ReLUNet, *, tol: float | None = None) -> ReLUEquivalence:
@@ -285,9 +305,13 @@ def equivalent(net_a: ReLUNet, net_b: ReLUNet, *, tol: float | None = None) -> R
     net_a, net_b : ReLUNet
         Same widths. Missing biases count as zero biases; supports are not compared.
     tol : float or None, default None
-        None: exact decision (entries must be exact: ints, dyadic floats, Fractions).
-        A positive float: neurons are matched when their normalised parameters agree within
-        ``tol`` (relative to max(1, largest entry)).
+        None: the exactness policy (:mod:`identifiability.core.policy`): an exact decision
+        when every entry is exact (ints, dyadic floats, Fractions); on inexact floats a
+        numerical decision at the default relative tolerance
+        :data:`~identifiability.core.DEFAULT_RTOL`, which the result reports (``exact=False``,
+        ``tol``, ``tol_source="default"`` and the margin ``relative_residual``). A positive
+        float: neurons are matched when their normalised parameters agree within ``tol``
+        (relative to max(1, largest entry)).
 
     Returns
     -------
@@ -298,7 +322,7 @@ def equivalent(net_a: ReLUNet, net_b: ReLUNet, *, tol: float | None = None) -> R
     Notes
     -----
     Layer by layer from the input, each neuron is normalised by a positive-homogeneous norm
-    of its incoming parameters (``|first non-zero|`` exactly, the 2-norm with ``tol``); in
+    of its incoming parameters (``|first non-zero|`` exactly, the 2-norm numerically); in
     the last hidden layer its outgoing weights are compared too and a bipartite matching
     (Hopcroft-Karp) pairs the neurons. In earlier layers look-alike neurons are paired by
     backtracking (at most ``MAX_ORDERINGS`` matchings per layer). Gap: a neuron of a
@@ -313,23 +337,37 @@ def equivalent(net_a: ReLUNet, net_b: ReLUNet, *, tol: float | None = None) -> R
     (True, [1, 0])
     >>> bool(equivalent(a, ReLUNet([[[-1, 0], [0, 1]], [[-1, 1]]])))   # sign flip
     False
+
+    Two float64 networks (inexact entries) are compared numerically, and the result says so:
+
+    >>> c = ReLUNet([[[0.1, 0.7], [0.3, -0.2]], [[0.9, 1.3]]])
+    >>> d = transform(c, [[1, 0]], [[3.0, 0.25]])
+    >>> res = equivalent(c, d)
+    >>> bool(res), res.exact, res.tol_source, res.relative_residual < 1e-12
+    (True, False, 'default', True)
     """
     func = "equivalent"
     net_a = check_net(net_a, "net_a", func)
     net_b = check_net(net_b, "net_b", func)
-    tol = check_tol(tol, "tol", func)
+    policy = decision_tolerance(tol, *_arrays(net_a), *_arrays(net_b), func=func)
+    tol = relative_tolerance(policy)
     A, B = _both_layers(net_a, net_b, tol, func)
     path = _search(A, B, 0, tol, [])
+    how = "exactly" if tol is None else f"within tol={tol:.3g}" + (
+        " (the default tolerance: inexact input)" if policy.source == "default" else "")
     if path is None:
         return ReLUEquivalence(False, (), (), "no permutation and positive rescaling of the "
-                               "hidden neurons maps net_a onto net_b", math.inf, tol)
+                               f"hidden neurons maps net_a onto net_b {how}", math.inf, tol,
+                               policy.source, math.inf)
     perms, scales = tuple(p for p, _ in path), tuple(s for _, s in path)
     G = _apply(A, perms, scales)
     res = max(float(np.max(np.abs(float_array(x) - float_array(y)), initial=0.0))
               for (W, b), (V, c) in zip(G, B) for x, y in ((W, V), (b, c)))
-    how = "exactly" if tol is None else f"within tol={tol}"
+    scale = max([1.0] + [float(np.max(np.abs(float_array(x)), initial=0.0))
+                         for V, c in B for x in (V, c)])
     return ReLUEquivalence(True, perms, scales, f"equivalent {how}: net_b is net_a with permuted"
-                           " and positively rescaled hidden neurons", res, tol)
+                           " and positively rescaled hidden neurons", res, tol, policy.source,
+                           0.0 if tol is None else res / scale)
 
 
 def _sort_key(row: np.ndarray, exact: bool) -> tuple:
@@ -362,11 +400,38 @@ def _canonical(layers, k: int, exact: bool) -> tuple[tuple, list]:
     return best
 
 
-def canonical_form(net: ReLUNet, *, tol: float | None = None) -> ReLUNet:
+@dataclass(frozen=True, eq=False, init=False, repr=False)
+class CanonicalNet(ReLUNet):
+    """The :class:`ReLUNet` returned by :func:`canonical_form`, with how it was computed.
+
+    ``exact`` (True: exact arithmetic), ``tol`` (None when exact) and ``tol_source``
+    (``"exact input"``, ``"given"``, or ``"default"``: inexact floats without ``tol``).
+    """
+
+    tol: float | None
+    tol_source: str
+
+    def __init__(self, net: ReLUNet, *, tol: float | None = None,
+                 tol_source: str = "exact input") -> None:
+        super().__init__(net.weights, net.biases, net.supports)
+        object.__setattr__(self, "tol", tol)
+        object.__setattr__(self, "tol_source", tol_source)
+
+    @property
+    def exact(self) -> bool:
+        """True when computed in exact arithmetic."""
+        return self.tol is None
+
+    def __repr__(self) -> str:
+        how = "exact" if self.exact else f"tol={self.tol:.3g} ({self.tol_source})"
+        return "CanonicalNet(" + super().__repr__()[len("ReLUNet("):-1] + f", {how})"
+
+
+def canonical_form(net: ReLUNet, *, tol: float | None = None) -> CanonicalNet:
     """A canonical representative of the symmetry orbit of ``net``.
 
     Each hidden neuron is rescaled (positively) so that its incoming parameters have
-    normaliser 1 (``|first non-zero| = 1`` exactly; unit 2-norm with ``tol``; a neuron
+    normaliser 1 (``|first non-zero| = 1`` exactly; unit 2-norm numerically; a neuron
     without incoming parameters in the last hidden layer gets outgoing normaliser 1), then
     the neurons are sorted by (incoming, outgoing) parameters, layer by layer. In earlier
     hidden layers, orderings of identical-looking neurons are tried (at most
@@ -374,20 +439,24 @@ def canonical_form(net: ReLUNet, *, tol: float | None = None) -> ReLUNet:
     :func:`equivalent` iff their canonical forms are equal (exact mode; with floats, when
     distinct neurons differ by more than rounding).
 
+    The exactness policy: exact arithmetic when every entry is exact and ``tol`` is None;
+    float arithmetic otherwise (inexact floats without ``tol``: at the default tolerance,
+    ``tol_source="default"``). The result, a :class:`CanonicalNet`, records which.
+
     >>> a = ReLUNet([[[2, 0], [0, 3]], [[1, 1]]])
     >>> b = ReLUNet([[[0, 1], [1, 0]], [[3, 2]]])
     >>> [W.tolist() for W in canonical_form(a).weights] == \\
     ...     [W.tolist() for W in canonical_form(b).weights]
     True
+    >>> canonical_form(ReLUNet([[[0.1, 0.3]], [[0.7]]])).exact
+    False
     """
     func = "canonical_form"
     net = check_net(net, "net", func)
-    tol = check_tol(tol, "tol", func)
+    policy = decision_tolerance(tol, *_arrays(net), func=func)
+    tol = relative_tolerance(policy)
     exact = tol is None
-    try:
-        layers = net.layers(exact=exact)
-    except InexactInputError as exc:
-        raise ValueError(f"{func} works exactly when tol=None, but an entry is not exact "
-                         f"({exc}). Pass tol=...") from exc
+    layers = net.layers(exact=exact)
     path = _canonical(layers, 0, exact)[1]
-    return transform(net, [p for p, _ in path], [s for _, s in path])
+    out = transform(net, [p for p, _ in path], [s for _, s in path])
+    return CanonicalNet(out, tol=tol, tol_source=policy.source)

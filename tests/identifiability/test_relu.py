@@ -100,10 +100,39 @@ def test_equivalent_exact_witness_with_permutation():
     assert "inexact" not in repr(res)
 
 
-def test_equivalent_needs_tol_for_inexact_entries():
+def test_regression_relu_equivalent_on_float_networks():
+    """identifiability.relu.equivalent(net, twin) on two float64 networks was a ValueError
+    ("Pass tol"); now a numerical decision at the default tolerance that says so."""
+    from identifiability.core import DEFAULT_RTOL
+
     net, _ = c27()
-    with pytest.raises(ValueError, match="Pass tol"):
-        equivalent(net, net)
+    assert equivalent(net, net) and not equivalent(net, net).exact
+    rng = np.random.default_rng(11)
+    W1, b1 = rng.standard_normal((5, 3)), rng.standard_normal(5)
+    W2, b2 = rng.standard_normal((4, 5)), rng.standard_normal(4)
+    W3, b3 = rng.standard_normal((2, 4)), rng.standard_normal(2)
+    a = ReLUNet([W1, W2, W3], [b1, b2, b3])
+    perms = [rng.permutation(5), rng.permutation(4)]
+    scales = [rng.uniform(0.1, 10, 5), rng.uniform(0.1, 10, 4)]
+    twin = transform(a, perms, scales)
+    res = equivalent(a, twin)
+    assert res, res.reason
+    assert res.exact is False and res.tol == DEFAULT_RTOL and res.tol_source == "default"
+    assert 0 <= res.relative_residual <= 1e-3 * DEFAULT_RTOL
+    assert [p.tolist() for p in res.permutations] == [p.tolist() for p in perms]
+    np.testing.assert_allclose(res.scalings[0], scales[0], rtol=1e-12)
+    X = rng.standard_normal((7, 3))
+    np.testing.assert_allclose(res.apply(a)(X), twin(X), rtol=1e-12, atol=1e-12)
+    assert "default tolerance" in res.explain() and len(repr(res)) < 300
+    # a sign flip of an outgoing weight is not a symmetry, numerically either
+    W3f = W3.copy()
+    W3f[0, 0] *= -1
+    neg = equivalent(a, ReLUNet([W1, W2, W3f], [b1, b2, b3]))
+    assert not neg and neg.exact is False and neg.tol_source == "default"
+    # canonical_form on floats: numerical, recorded, and equal for the twin
+    ca, cb = canonical_form(a), canonical_form(twin)
+    assert not ca.exact and ca.tol_source == "default"
+    np.testing.assert_allclose(ca.params(), cb.params(), atol=1e-9)
 
 
 def test_equivalent_deep_network_and_duplicates():
@@ -240,7 +269,8 @@ def test_zero_preactivation_is_undecided():
     net = ReLUNet([[[1, -1]], [[1]]])
     res = local_identifiability(net, [[1, 1], [2, 1]])
     assert res.identifiable is None and "not differentiable" in res.reason
-    assert local_identifiability(net, [[1.1, 0.3]]).identifiable is None   # inexact
+    inexact = local_identifiability(net, [[1.1, 0.3]])    # numerical decision, said so
+    assert inexact.identifiable is False and not inexact.exact and inexact.tol_source == "default"
     assert local_identifiability(net, [[2, 1], [1, 3]], tol=1e-9).identifiable is not None
 
 
@@ -276,3 +306,40 @@ def test_c30_rescaling_orbit_makes_a_one_sided_penalty_unattained():
     norms = [np.sqrt(sum((W ** 2).sum() for W in transform(net, [[0, 1]], [[c, c]]).weights))
              for c in np.geomspace(0.1, 10, 41)]
     assert np.sqrt(sum((W ** 2).sum() for W in bal.weights)) <= min(norms) + 1e-12
+
+
+def test_regression_local_identifiability_on_floats():
+    """relu.local_identifiability returned None ("pass tol") on inexact floats; the policy:
+    a numerical decision at the default tolerance with its singular-value margins."""
+    from identifiability.core import DEFAULT_RTOL
+
+    rng = np.random.default_rng(5)
+    net = ReLUNet([rng.standard_normal((4, 3)), rng.standard_normal((2, 4))],
+                  [rng.standard_normal(4), rng.standard_normal(2)])
+    X = rng.standard_normal((40, 3))
+    res = local_identifiability(net, X)
+    exact_twin = local_identifiability(net, X, tol=1e-9)
+    assert res.identifiable is exact_twin.identifiable is True
+    assert not res.exact and res.tol == DEFAULT_RTOL and res.tol_source == "default"
+    assert res.singular_value_gap is not None and res.singular_value_gap[0] > 100 * DEFAULT_RTOL
+    assert "default tolerance" in res.explain()
+    few = local_identifiability(net, X[:2])
+    assert few.identifiable is False and not few.exact
+    # exact input stays exact
+    ex = local_identifiability(ReLUNet([[[1, 0], [0, 1]], [[1, 1]]]),
+                               [[1, 2], [2, 1], [-1, 1], [-2, 3], [1, -1], [3, -2]])
+    assert ex.identifiable is True and ex.exact and ex.field == "Q"
+
+
+def test_relu_result_reprs_are_short():
+    rng = np.random.default_rng(0)
+    net = ReLUNet([rng.standard_normal((30, 20)), rng.standard_normal((1, 30))],
+                  [rng.standard_normal(30), rng.standard_normal(1)])
+    X = rng.standard_normal((200, 20))
+    for obj in (path_lifting(net), local_identifiability(net, X), equivalent(net, net),
+                canonical_form(net), net):
+        assert len(repr(obj)) < 300, type(obj).__name__
+    small = ReLUNet([rng.standard_normal((5, 3)), rng.standard_normal((2, 5))])
+    res = local_identifiability(small, rng.standard_normal((200, 3)))
+    assert len(repr(res)) < 300 and "<table>" in res._repr_html_()
+    assert "array" not in repr(res)
