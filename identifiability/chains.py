@@ -166,7 +166,8 @@ class ChainVerdict:
 
     def __post_init__(self) -> None:
         if self.status not in _CHAIN_STATUSES:
-            raise ValueError(f"status must be one of {_CHAIN_STATUSES}, got {self.status!r}")
+            raise param_error("ChainVerdict", "status", f"one of {_CHAIN_STATUSES}",
+                              self.status)
         if self.tol_source is None:
             object.__setattr__(self, "tol_source", "exact input" if self.tol is None else "given")
 

@@ -79,11 +79,12 @@ from .core.display import closing_lines, fmt_array, summary_repr
 from .core.exact import (algebraic_is_zero, has_algebraic, rank_exact, simplify_exact, to_exact,
                          to_exact_algebraic)
 from .core.policy import DEFAULT_RTOL, decision_tolerance
-from .core.validation import as_matrix, check_choice, check_int
+from .core.validation import as_matrix, check_choice, check_int, param_error
 from .equivalence import same_class
 from .graphs import is_zero
 from .supports import all_supports
 from .two_layer.completion import check_uniqueness
+from .two_layer.lifted import Shown
 from .two_layer.verdict import decision_note
 
 __all__ = ["SparseVerdict", "SparseAlternative", "SparseProof", "BlockCertificate",
@@ -112,8 +113,8 @@ class SparseAlternative:
     explanation: str
 
     def __repr__(self) -> str:
-        return summary_repr("SparseAlternative", S1=fmt_array(self.second[0]),
-                            S2=fmt_array(self.second[1]), explanation=self.explanation)
+        return summary_repr("SparseAlternative", S1=Shown(fmt_array(self.second[0])),
+                            S2=Shown(fmt_array(self.second[1])), explanation=self.explanation)
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ class SparseVerdict:
 
     def __post_init__(self) -> None:
         if self.status not in _STATUSES:
-            raise ValueError(f"status must be one of {_STATUSES}, got {self.status!r}")
+            raise param_error("SparseVerdict", "status", f"one of {_STATUSES}", self.status)
         if self.tol_source is None:
             object.__setattr__(self, "tol_source", "exact input" if self.tol is None else "given")
 
@@ -200,7 +201,7 @@ class SparseVerdict:
     def __repr__(self) -> str:
         cert = self.certificate
         if isinstance(cert, tuple):
-            cert = f"<{len(cert)} SparseProof>"
+            cert = Shown(f"<{len(cert)} SparseProof>")
         return summary_repr("SparseVerdict", status=self.status, r=self.r, mode=self.mode,
                             field=self.field, exact=self.exact, certificate=cert,
                             reason=self.reason)

@@ -23,8 +23,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .core.validation import (as_support, as_support_pair, check_choice, check_int, check_power_of_two, check_rng,
-                          param_error)
+from .core.validation import (as_support, as_support_pair, check_choice, check_int,
+                              check_power_of_two, check_rng, param_error)
 
 __all__ = [
     "support_of",
@@ -94,7 +94,8 @@ def random_support(shape: tuple[int, int], k: int, *, mode: str = "columns",
         Sparsity level; must not exceed the size of a column (``mode="columns"``), of a row
         (``mode="rows"``) or of the matrix (``mode="total"``).
     mode : {"columns", "rows", "total"}
-    rng : numpy Generator or int seed
+    rng : numpy Generator, int seed or None
+        The source of randomness (``None``: fresh entropy; see the vocabulary).
 
     >>> S = random_support((5, 3), 2, mode="columns", rng=0)
     >>> S.sum(axis=0).tolist()

@@ -43,10 +43,11 @@ import networkx as nx
 import numpy as np
 
 from ..core.display import fmt_array, summary_repr
+from ..core.validation import param_error
 from ..core.exact import (exact_matmul, exact_product_equals, exact_to_float, rank_exact,
                           to_exact, to_exact_algebraic)
 from ..graphs import coverage, is_zero, propagate
-from .lifted import (CompletionState, CompletionStep, arithmetic, contribution_key,
+from .lifted import (CompletionState, CompletionStep, Shown, arithmetic, contribution_key,
                      lifted_system, solution_points, to_jsonable, try_complete,
                      z3_real_solution)
 
@@ -258,8 +259,8 @@ class AlternativeCertificate:
     proves: ClassVar[tuple] = ("not_unique",)
 
     def __repr__(self) -> str:
-        return summary_repr("AlternativeCertificate", S1=fmt_array(self.factors[0]),
-                            S2=fmt_array(self.factors[1]), explanation=self.explanation)
+        return summary_repr("AlternativeCertificate", S1=Shown(fmt_array(self.factors[0])),
+                            S2=Shown(fmt_array(self.factors[1])), explanation=self.explanation)
 
     def verify(self, v: Any) -> bool:
         """Both factorizations multiply back to ``v.A`` and are not equivalent."""
@@ -301,8 +302,7 @@ class Obstruction:
 
     def __post_init__(self) -> None:
         if self.kind not in OBSTRUCTION_KINDS:
-            raise ValueError(f"Obstruction kind must be one of {OBSTRUCTION_KINDS}, "
-                             f"got {self.kind!r}")
+            raise param_error("Obstruction", "kind", f"one of {OBSTRUCTION_KINDS}", self.kind)
 
     def __repr__(self) -> str:
         return summary_repr("Obstruction", kind=self.kind, explanation=self.explanation)

@@ -272,7 +272,7 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
     if tol is not None:
         R = A.astype(np.complex128 if A.dtype.kind == "c" else np.float64).copy()
         atol = tol * float(np.abs(R).max())
-        field = f"numerical (tol={tol:g})" + (", default" if policy.source == "default" else "")
+        field = f"numerical (tol={tol:g}" + (", default)" if policy.source == "default" else ")")
     elif fast is not None:
         R, atol, field = A.astype(np.float64), None, "Q"
     else:

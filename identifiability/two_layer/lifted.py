@@ -35,7 +35,15 @@ from ..graphs import coverage, is_zero, propagate, spanning_tree_edges
 
 __all__ = ["CompletionStep", "CompletionState", "try_complete", "record_step", "arithmetic",
            "sympy_number", "lifted_system", "contribution_key", "solution_points",
-           "z3_real_solution", "to_jsonable"]
+           "z3_real_solution", "to_jsonable", "Shown"]
+
+
+class Shown(str):
+    """Text shown as is (no quotes) in a :func:`~identifiability.core.display.summary_repr`
+    field: a class name, a small array printed by ``fmt_array``."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True, repr=False)

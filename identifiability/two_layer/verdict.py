@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 
 from ..core.display import closing_lines, summary_repr
+from ..core.validation import param_error
 from .certificates import (OBSTRUCTION_KINDS, AlgebraicCertificate, AlternativeCertificate,
                            CompletionCertificate, CompletionStep, JacobianCertificate,
                            Obstruction)
-from .lifted import to_jsonable
+from .lifted import Shown, to_jsonable
 
 __all__ = [
     "STATUSES",
@@ -99,11 +100,12 @@ class Verdict:
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+            raise param_error("Verdict", "status", f"one of {STATUSES}", self.status)
         if self.tol_source is None:
             object.__setattr__(self, "tol_source", "exact input" if self.tol is None else "given")
         elif self.tol_source not in _TOL_SOURCES:
-            raise ValueError(f"tol_source must be one of {_TOL_SOURCES}, got {self.tol_source!r}")
+            raise param_error("Verdict", "tol_source", f"one of {_TOL_SOURCES}",
+                              self.tol_source)
 
     @property
     def exact(self) -> bool:
@@ -112,7 +114,7 @@ class Verdict:
 
     def __repr__(self) -> str:
         return summary_repr("Verdict", status=self.status, field=self.field, exact=self.exact,
-                            certificate=type(self.certificate).__name__
+                            certificate=Shown(type(self.certificate).__name__)
                             if self.certificate is not None else None, reason=self.reason)
 
     def verify(self) -> bool:
