@@ -230,14 +230,24 @@ def _pair_bound(A: np.ndarray, rng: np.random.Generator) -> float:
     triples = rng.permutation(N)[:3 * n_triples].reshape(n_triples, 3)
     W = np.zeros((n, n))
     p = np.abs(A) ** 2
+    det, val, best, F = np.empty((n, n), A.dtype), np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
     for tri in triples:
-        best = None
-        for c, e in ((tri[0], tri[1]), (tri[0], tri[2]), (tri[1], tri[2])):
-            x, y = A[:, c], A[:, e]
-            det = np.abs(np.multiply.outer(x, y) - np.multiply.outer(y, x)) ** 2
-            F = (p[:, c] + p[:, e])[:, None] + (p[:, c] + p[:, e])[None, :]
-            val = np.where(F > 0, det / np.maximum(F, _TINY), 0.0)
-            best = val if best is None else np.minimum(best, val)
+        for k, (c, e) in enumerate(((tri[0], tri[1]), (tri[0], tri[2]), (tri[1], tri[2]))):
+            np.multiply.outer(A[:, c], A[:, e], out=det)
+            det -= det.T.copy()                          # det[i, j] = x_i y_j - y_i x_j
+            if np.iscomplexobj(det):
+                np.square(det.real, out=val)
+                val += np.square(det.imag)
+            else:
+                np.square(det, out=val)
+            s = p[:, c] + p[:, e]
+            np.add.outer(s, s, out=F)                    # ||A[{i, j}, {c, e}]||_F^2
+            np.maximum(F, _TINY, out=F)
+            val /= F                                     # |det|^2 / ||.||_F^2 <= sigma_2^2
+            if k == 0:
+                best[...] = val
+            else:
+                np.minimum(best, val, out=best)
         W += best
     np.fill_diagonal(W, np.inf)
     return float(0.5 * W.min(axis=1).sum())
