@@ -41,6 +41,7 @@ True
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from math import log
 from typing import Any, Callable, Sequence
@@ -51,7 +52,9 @@ from scipy.sparse.csgraph import connected_components
 
 from .core.validation import (as_matrix, as_support, as_supports, check_choice, check_int, check_rng,
                           check_tol, param_error)
+from .core.display import summary_repr
 from .core.exact import InexactInputError, rank_exact, to_exact
+from .core.policy import DEFAULT_RTOL, decision_tolerance
 
 try:  # pragma: no cover - python-flint is a core dependency
     import flint
@@ -71,7 +74,13 @@ _GROUP = 2.0              # compress a block B to B^T D B when it has > _GROUP x
 # results
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+def _table(caption: str, rows: list[tuple[str, Any]]) -> str:
+    body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                   f"<td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    return f"<table><caption>{html.escape(caption)}</caption>{body}</table>"
+
+
+@dataclass(frozen=True, repr=False)
 class GenericResult:
     """Is a support pattern generically locally identifiable (finite fibres modulo scaling)?
 
@@ -106,6 +115,19 @@ class GenericResult:
     method: str
     reason: str
 
+    def __repr__(self) -> str:
+        return summary_repr("GenericResult", generic=self.generic,
+                            error_probability=float(f"{self.error_probability:.3g}"),
+                            jacobian_rank=self.jacobian_rank, expected_rank=self.expected_rank,
+                            field=self.field, method=self.method)
+
+    def _repr_html_(self) -> str:
+        return _table("GenericResult", [
+            ("generic", self.generic), ("error probability", f"{self.error_probability:.3g}"),
+            ("parameters", self.n_params), ("orbit dimension", self.orbit_dim),
+            ("expected rank", self.expected_rank), ("Jacobian rank", self.jacobian_rank),
+            ("field", self.field), ("method", self.method), ("reason", self.reason)])
+
     def explain(self) -> str:
         """A readable account of the test and of what it proves."""
         verdict = ("generically locally identifiable (finite fibres modulo scaling)"
@@ -120,7 +142,7 @@ class GenericResult:
                 f"  {self.reason}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LocalResult:
     """Jacobian test of local identifiability at one tuple of factors.
 
@@ -131,7 +153,8 @@ class LocalResult:
         is the scaling orbit (locally identifiable). False: the Jacobian kernel is larger
         than the scaling tangent space (first-order non-identifiability; a genuine
         positive-dimensional fibre at regular points of the product map). None: undecided
-        (inexact floating-point factors and no ``tol``).
+        (inexact factors at the default tolerance, with a singular value too close to the
+        cut to separate).
     jacobian_rank : int or None
     n_params, orbit_dim, expected_rank : int
         ``orbit_dim`` is the dimension of the scaling orbit *at this point* (zero entries
@@ -143,6 +166,12 @@ class LocalResult:
     singular_value_gap : ndarray of shape (2,) or None
         Numerical method only: the smallest singular value counted in the rank and the
         largest one discarded (0.0 when there is none), relative to the largest.
+    exact : bool
+        True when the rank is exact (exact input).
+    tol : float or None
+        The relative threshold of the numerical rank (None when exact).
+    tol_source : str
+        ``"exact input"``, ``"given"`` or ``"default"`` (inexact floats without ``tol``).
     """
 
     identifiable: bool | None
@@ -154,6 +183,24 @@ class LocalResult:
     method: str
     reason: str
     singular_value_gap: np.ndarray | None = None
+    exact: bool = True
+    tol: float | None = None
+    tol_source: str = "exact input"
+
+    def __repr__(self) -> str:
+        fields = dict(identifiable=self.identifiable, jacobian_rank=self.jacobian_rank,
+                      expected_rank=self.expected_rank, field=self.field, exact=self.exact)
+        if not self.exact:
+            fields["tol"] = self.tol
+        return summary_repr("LocalResult", **fields)
+
+    def _repr_html_(self) -> str:
+        how = "exact" if self.exact else f"tol = {self.tol:.3g} ({self.tol_source})"
+        return _table("LocalResult", [
+            ("identifiable", self.identifiable), ("Jacobian rank", self.jacobian_rank),
+            ("parameters", self.n_params), ("orbit dimension", self.orbit_dim),
+            ("expected rank", self.expected_rank), ("field", self.field),
+            ("method", self.method), ("decision", how), ("reason", self.reason)])
 
     def explain(self) -> str:
         """A readable account of the local test."""
@@ -163,7 +210,14 @@ class LocalResult:
         return (f"At the given factors: {word}.\n"
                 f"  parameters p = {self.n_params}, scaling orbit dimension = {self.orbit_dim}, "
                 f"expected rank = {self.expected_rank}, Jacobian rank = {self.jacobian_rank} "
-                f"({self.field}, {self.method})\n  {self.reason}")
+                f"({self.field}, {self.method})\n  {self.reason}\n  {self._how()}")
+
+    def _how(self) -> str:
+        if self.exact:
+            return "decided in exact arithmetic"
+        src = "the tolerance given" if self.tol_source == "given" else \
+            "the default tolerance: inexact input"
+        return f"numerical decision at tol = {self.tol:.3g} ({src})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -709,10 +763,14 @@ def local_identifiability(factors: Sequence[Any], supports: Sequence[Any] | None
     The test of THEORY.md B7 step 4: rank of the Jacobian of the product map at
     ``factors`` (parameters: the entries on ``supports``) against ``p - orbit_dim``, with
     the scaling-orbit dimension computed from the nonzero entries of the factors.
-    Exactly representable factors (ints, Fractions, floats that are the decimals they
-    print as, Gaussian rationals) get an exact rank over Q or Q(i). Other floats are
-    decided only with ``tol``: numerical rank = number of singular values above
-    ``tol * sigma_max``, and the gap around the cut is reported.
+    Exactly representable factors (ints, Fractions, dyadic floats, Gaussian rationals) get
+    an exact rank over Q or Q(i). Other floats follow the exactness policy
+    (:mod:`identifiability.core.policy`): numerical rank = number of singular values above
+    ``tol * sigma_max``, at the ``tol`` given or else at the default
+    :data:`~identifiability.core.DEFAULT_RTOL`; the result records ``exact=False``, the
+    tolerance, its source and the singular values around the cut, and at the default
+    tolerance the answer is None (undecided) when a singular value lies within
+    :data:`RANK_MARGIN` of the cut.
 
     Parameters
     ----------
@@ -720,7 +778,8 @@ def local_identifiability(factors: Sequence[Any], supports: Sequence[Any] | None
     supports : list of boolean masks, optional
         Default: the nonzero patterns of the factors.
     tol : float, optional
-        Relative threshold of the numerical rank; used only for inexact input.
+        Relative threshold of the numerical rank; used only for inexact input (exact input
+        is decided exactly). Default: :data:`~identifiability.core.DEFAULT_RTOL`.
 
     Returns
     -------
@@ -732,8 +791,9 @@ def local_identifiability(factors: Sequence[Any], supports: Sequence[Any] | None
     >>> res = local_identifiability([X, W])
     >>> res.identifiable, res.jacobian_rank, res.expected_rank
     (False, 4, 5)
-    >>> local_identifiability([[[0.1]], [[0.3]]]).identifiable is None
-    True
+    >>> res = local_identifiability([[[0.1]], [[0.3]]])      # inexact floats: numerical
+    >>> res.identifiable, res.exact, res.tol_source
+    (True, False, 'default')
     """
     func = "local_identifiability"
     mats, masks = _validate_factors(factors, supports, func)
@@ -750,21 +810,22 @@ def local_identifiability(factors: Sequence[Any], supports: Sequence[Any] | None
         rk = rank_exact(_jacobian_exact(exact, masks)) if p else None
         rank, field = (rk.rank, rk.field) if rk is not None else (0, "Q")
         return _local(rank, p, orbit, target, field, "exact rank", None)
-    if tol is None:
-        return LocalResult(None, None, p, orbit, target, "none", "undecided",
-                           "the factors are not exactly representable; pass tol= for a "
-                           "numerical rank")
+    policy = decision_tolerance(tol, *mats, func=func)
+    tol = policy.tol if policy.source == "given" else DEFAULT_RTOL
     J = jacobian(mats, masks, sparse=False)
-    s = np.linalg.svd(J, compute_uv=False) if J.size else np.zeros(0)
-    smax = s[0] if s.size and s[0] > 0 else 1.0
-    rank = int(np.count_nonzero(s > tol * smax))
-    gap = np.array([s[rank - 1] / smax if rank else 0.0,
-                    s[rank] / smax if rank < s.size else 0.0])
-    return _local(rank, p, orbit, target, "numerical", f"SVD (tol={tol:g})", gap)
+    rank, gap = numerical_rank(J, tol)
+    record = dict(exact=False, tol=tol, tol_source=policy.source)
+    if policy.source == "default" and not rank_is_clear(gap, tol):
+        return LocalResult(None, rank, p, orbit, target, "numerical", f"SVD (tol={tol:g})",
+                           f"numerical rank {rank} at the default tolerance is not clear-cut: "
+                           f"a singular value lies within a factor {RANK_MARGIN:g} of tol "
+                           f"(relative singular values at the cut {gap[0]:.3g} | {gap[1]:.3g}); "
+                           "pass tol= to decide at a chosen cut", gap, **record)
+    return _local(rank, p, orbit, target, "numerical", f"SVD (tol={tol:g})", gap, **record)
 
 
 def _local(rank: int, p: int, orbit: int, target: int, field: str, method: str,
-           gap: np.ndarray | None) -> LocalResult:
+           gap: np.ndarray | None, **record: Any) -> LocalResult:
     if rank == target:
         reason = ("the Jacobian kernel is exactly the scaling tangent space: the fibre near "
                   "this point is the scaling orbit")
@@ -774,4 +835,5 @@ def _local(rank: int, p: int, orbit: int, target: int, field: str, method: str,
                   f"{p - rank} when the point is a regular point of the product map)")
     if gap is not None:
         reason += f"; singular values at the cut (relative): {gap[0]:.3g} | {gap[1]:.3g}"
-    return LocalResult(rank == target, rank, p, orbit, target, field, method, reason, gap)
+    return LocalResult(rank == target, rank, p, orbit, target, field, method, reason, gap,
+                       **record)

@@ -47,11 +47,13 @@ def test_local_oracles_exact(cid):
 
 
 @pytest.mark.parametrize("cid", ["C01", "C06", "C07", "C08"])
-def test_local_oracles_inexact_floats_need_tol(cid):
+def test_local_oracles_inexact_floats_decided_numerically(cid):
     case = CASES[cid]
     factors = [_arr(case["S1"], float) * 0.1, _arr(case["S2"], float) * 3.0]
-    undecided = local_identifiability(factors, _masks(case))
-    assert undecided.identifiable is None and undecided.jacobian_rank is None
+    default = local_identifiability(factors, _masks(case))   # was None ("pass tol=")
+    assert default.identifiable is case["locally_identifiable"]
+    assert default.jacobian_rank == case["jacobian_rank"]
+    assert not default.exact and default.tol_source == "default"
     res = local_identifiability(factors, _masks(case), tol=1e-9)
     assert res.jacobian_rank == case["jacobian_rank"]
     assert res.identifiable is case["locally_identifiable"]
@@ -295,3 +297,40 @@ def test_generic_validation():
         generic_uniqueness(np.ones((2, 2), bool), np.ones((2, 2), bool), rng="seed")
     with pytest.raises(ValueError, match="'tol'"):
         local_identifiability([np.ones((1, 1)), np.ones((1, 1))], tol=-1.0)
+
+
+def test_regression_local_identifiability_on_floats():
+    """generic.local_identifiability returned None on inexact floats without tol; now a
+    numerical decision at the default tolerance, with margins, undecided only when the
+    singular values do not separate."""
+    from identifiability.core import DEFAULT_RTOL
+
+    rng = np.random.default_rng(3)
+    L = np.array([[1, 0], [1, 1]], bool)
+    X, Y = rng.standard_normal((2, 2)) * L, rng.standard_normal((2, 2)) * L.T
+    res = local_identifiability([X, Y])
+    assert res.identifiable is True and not res.exact
+    assert res.tol == DEFAULT_RTOL and res.tol_source == "default"
+    assert res.singular_value_gap[0] > 100 * DEFAULT_RTOL
+    assert "default tolerance" in res.explain()
+    # the margins: a singular value within RANK_MARGIN of the cut does not separate
+    from identifiability.generic import numerical_rank, rank_is_clear
+
+    rank, gap = numerical_rank(np.diag([1.0, 1e-3, 3e-10]), DEFAULT_RTOL)
+    assert rank == 1 and not rank_is_clear(gap, DEFAULT_RTOL)
+    rank, gap = numerical_rank(np.diag([1.0, 1e-3, 1e-15]), DEFAULT_RTOL)
+    assert rank == 2 and rank_is_clear(gap, DEFAULT_RTOL)
+    # exact input stays exact
+    ex = local_identifiability([[[1, 0], [1, 1]], [[1, 1], [0, 1]]])
+    assert ex.exact and ex.field == "Q"
+
+
+def test_generic_reprs_are_short():
+    from identifiability.supports import butterfly_supports
+
+    g = generic_uniqueness(butterfly_supports(16), rng=0)
+    rng = np.random.default_rng(0)
+    D = np.ones((20, 10), bool)
+    loc = local_identifiability([rng.standard_normal((20, 10)), rng.standard_normal((10, 20))])
+    for r in (g, loc):
+        assert len(repr(r)) < 300 and "<table>" in r._repr_html_()
