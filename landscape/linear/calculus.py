@@ -2,7 +2,7 @@
 
 Plain functions of a problem (anything with ``A``, ``fixed``, ``supports``, ``is_complex``,
 see :class:`landscape.linear.Problem`) and of factor stacks (batch axis first): products,
-gradients on the free entries, the stationarity measure, balancing, and the real parameter
+gradients on the free entries, the stationarity measure, and the real parameter
 vectors of the second-order test and of the report's slices. Shared by
 :mod:`~landscape.linear.problem`, :mod:`~landscape.linear.sampling` and
 :mod:`~landscape.linear.classification`.
@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["product", "free_masks", "gradients", "sqnorm", "balance", "factor_norm",
+__all__ = ["product", "free_masks", "gradients", "sqnorm", "factor_norm",
            "stationarity", "flatten", "unflatten", "objective_values"]
 
 
@@ -69,26 +69,9 @@ def sqnorm(X: np.ndarray) -> np.ndarray:
     return np.sum(np.abs(X.reshape(X.shape[0], -1)) ** 2, axis=1)
 
 
-def balance(S: Sequence[np.ndarray], sweeps: int = 3) -> list[np.ndarray]:
-    """Rescale every inner index so that its column and its partner row have equal norms.
-
-    A symmetry of the problem (the product is unchanged); zero columns or rows are left
-    alone. Two factors are balanced in one pass; more factors by a few sweeps.
-    """
-    S = [F.copy() for F in S]
-    for _ in range(1 if len(S) == 2 else sweeps):
-        for j in range(len(S) - 1):
-            c = np.sqrt(np.sum(np.abs(S[j]) ** 2, axis=-2))        # (b, r) column norms
-            r = np.sqrt(np.sum(np.abs(S[j + 1]) ** 2, axis=-1))    # (b, r) row norms
-            ok = (c > 0) & (r > 0)
-            d = np.sqrt(np.where(ok, r, 1.0) / np.where(ok, c, 1.0))
-            S[j] = S[j] * d[:, None, :]
-            S[j + 1] = S[j + 1] / d[:, :, None]
-    return S
-
-
 def factor_norm(S: Sequence[np.ndarray]) -> np.ndarray:
-    """``sqrt(sum_j ||S[j]||_F^2)`` per start."""
+    """``sqrt(sum_j ||S[j]||_F^2)`` per start (the balanced norm when ``S`` is balanced by
+    :func:`identifiability.core.rescaling.balance_chain`)."""
     return np.sqrt(sum(sqnorm(F) for F in S))
 
 

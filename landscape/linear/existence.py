@@ -61,6 +61,7 @@ from identifiability import check_uniqueness
 from identifiability.core.aliases import renamed_keywords
 from identifiability.core.display import summary_repr
 from identifiability.core.policy import Tolerance, decision_tolerance
+from identifiability.core.rescaling import balanced_norm
 from identifiability.core.validation import (as_support, check_chain, check_int,
                                          check_rng, param_error)
 from identifiability.graphs import coverage
@@ -198,13 +199,6 @@ def _float_factors(v) -> tuple[np.ndarray, np.ndarray]:
     return S1, S2
 
 
-def _balanced_norm(S1: np.ndarray, S2: np.ndarray) -> float:
-    """``min over scalings of sqrt(||S1 D||^2 + ||D^-1 S2||^2) = sqrt(2 sum_k |x_k||y_k|)``."""
-    x = np.linalg.norm(S1, axis=0)
-    y = np.linalg.norm(S2, axis=1)
-    return float(np.sqrt(2 * np.sum(x * y)))
-
-
 def _decide(A, s1, s2, tol):
     return check_uniqueness(A, s1, s2, tol=tol)
 
@@ -232,7 +226,7 @@ def _sequence(A: np.ndarray, s1: np.ndarray, s2: np.ndarray, cov: np.ndarray, rn
             S1, S2 = _float_factors(v)
             facs.append((S1, S2))
             errs.append(float(np.sum(np.abs(A - S1 @ S2) ** 2)))
-            norms.append(_balanced_norm(S1, S2))
+            norms.append(float(balanced_norm([S1, S2])))
         else:
             seq = MinimizingSequence(np.asarray(A), E, eps, tuple(facs), np.array(errs),
                                      np.array(norms), out_energy)

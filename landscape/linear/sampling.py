@@ -58,12 +58,13 @@ from typing import Any
 
 import numpy as np
 
+from identifiability.core.rescaling import balance_chain
 from identifiability.core.validation import check_choice, check_int, check_real, check_rng
 
 from ..engine.palm import palm4msa
 from ..executors import map_chunks, seed_plan
 from ..report import LandscapeReport, Minimum  # noqa: F401  (Minimum: TEMPORARY, for relu.training until it imports landscape.report)
-from .calculus import balance, factor_norm, product, sqnorm, stationarity
+from .calculus import factor_norm, product, sqnorm, stationarity
 from .classification import classify
 
 __all__ = ["Settings", "descend", "sample_linear", "METHODS"]
@@ -105,7 +106,7 @@ def _random_init(problem: Any, n: int, rng: np.random.Generator) -> list[np.ndar
     a = np.linalg.norm(problem.A)
     t = np.where(p > 0, (a if a > 0 else 1.0) / np.where(p > 0, p, 1.0), 1.0)
     S[0] = S[0] * t[:, None, None]
-    return balance(S)
+    return balance_chain(S)[0]
 
 
 def descend(problem: Any, n: int, seed: Any, settings: Settings) -> dict[str, np.ndarray]:
@@ -133,7 +134,7 @@ def descend(problem: Any, n: int, seed: Any, settings: Settings) -> dict[str, np
         res = palm4msa(A, cons, n_iter=settings.segment, init=[F[active] for F in S],
                        n_starts=active.size, rng=rng, step=settings.step, stop_tol=0.0,
                        normalize=False)
-        new = balance(list(res.factors))
+        new = balance_chain(list(res.factors))[0]
         for F, Fn in zip(S, new):
             F[active] = Fn
         n_iter[active] += res.n_iter

@@ -90,3 +90,44 @@ def test_bad_input():
         infimum_attained(np.ones((2, 2)), np.ones((3, 2)))
     with pytest.raises(ValueError, match="'A' parameter of infimum_attained"):
         infimum_attained(np.ones((2, 2)), np.ones((2, 2)), np.array([[np.nan, 1], [1, 1]]))
+
+
+def test_regression_infimum_attained_reports_its_tolerance():
+    """infimum_attained silently decided inexact floats at tol=1e-12, against its docstring:
+    now the policy's default tolerance, recorded in the result and said by explain()."""
+    from identifiability.core import DEFAULT_RTOL
+
+    s1, s2, A = _case("C32")
+    res = infimum_attained(s1, s2, A * 0.1)            # 0.1 is not an exact float
+    assert res.attained is True and not res.proven
+    assert res.exact is False and res.tol_source == "default"
+    assert res.tol == pytest.approx(DEFAULT_RTOL * max(1.0, np.abs(A * 0.1).max()))
+    assert "numerical decision at tol" in res.explain()
+    given = infimum_attained(s1, s2, A * 0.1, tol=1e-6)
+    assert given.tol == 1e-6 and given.tol_source == "given" and not given.proven
+    exact = infimum_attained(s1, s2, A)
+    assert exact.exact and exact.tol is None and exact.proven
+    assert "exact arithmetic" in exact.explain()
+
+
+def test_regression_existence_exact_float_is_the_core_definition():
+    """existence.py called a float exact when it was a multiple of 2**-30, the core says
+    2**-32 (identifiability.core.EXACT_FLOAT_DENOMINATOR): one definition now."""
+    from identifiability.core import EXACT_FLOAT_DENOMINATOR, is_exact
+
+    s1, s2, A = _case("C32")
+    B = A / 2.0 ** 31                                   # exact for the core, not for 2**-30
+    assert EXACT_FLOAT_DENOMINATOR == 2 ** 32 and is_exact(B)
+    res = infimum_attained(s1, s2, B)
+    assert res.attained is True and res.exact and res.proven and res.tol is None
+
+
+def test_old_keywords_and_short_reprs():
+    s1, s2, A = _case("C37")
+    with pytest.warns(DeprecationWarning, match="'palm_starts' is now called 'n_starts'"):
+        res = infimum_attained(s1, s2, A, palm_starts=2, palm_iter=200, rng=3)
+    assert res.evidence.objective.shape[0] == 2
+    seq = infimum_attained(*_case("C03"), rng=0).certificate
+    for obj in (res, res.evidence, seq):
+        text = repr(obj)
+        assert len(text) < 300 and "\n" not in text and "[[" not in text
