@@ -2,11 +2,11 @@
 
 Run: python benchmarks/bench_relu.py   (single-threaded BLAS, set below)
 
-1. Training throughput (samples/s) of landscape.relu_nets.train_relu (proximal SGD, numpy)
+1. Training throughput (samples/s) of landscape.relu.train_relu (proximal SGD, numpy)
    on scikit-learn's digits (1797 x 64, one-hot targets, hidden width 128) with 90 %
    sparsity (fixed random supports), versus the torch back end when torch is installed
    (after a warm-up call: torch's import and first-call set-up take seconds).
-2. Solve time of landscape.relu_nets.convex_reference versus the number of samples n
+2. Solve time of landscape.relu.convex_reference versus the number of samples n
    (digits 0/1, PCA to 2 dimensions; without / with a bias column: d = 2 / 3), and the width
    of the certified interval [dual lower bound, objective of the recovered network].
 3. Teacher-student: fraction of 50 random starts of the proximal trainer (PALM on the
@@ -35,7 +35,7 @@ from identifiability.relu import ReLUNet, equivalent, local_identifiability  # n
 from landscape.datasets import load_digits, teacher_student  # noqa: E402
 from landscape.engine.projections import support  # noqa: E402
 from landscape.linear import sample  # noqa: E402
-from landscape.relu.training import ReLUProblem, convex_reference, train_relu  # noqa: E402
+from landscape.relu import ReLUProblem, convex_reference, train_relu  # noqa: E402
 
 
 def throughput() -> None:

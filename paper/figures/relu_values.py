@@ -2,9 +2,9 @@
 
 Two-layer scalar-output ReLU networks with a hidden bias and weight decay ``beta`` on a
 small teacher-student data set (2-D inputs, 40 points, :func:`landscape.datasets.teacher_student`).
-:func:`landscape.relu_nets.convex_reference` gives the global optimum through the convex
+:func:`landscape.relu.convex_reference` gives the global optimum through the convex
 reformulation of Pilanci & Ergen (2020) -- exhaustive activation patterns (3 columns with
-the bias), hence certified -- and :func:`landscape.relu_nets.sample_relu` trains many random
+the bias), hence certified -- and :func:`landscape.relu.sample_relu` trains many random
 starts (L-BFGS) for several widths and classifies where they end (the
 :class:`landscape.report.LandscapeReport` of every problem): within 1 % of the global value,
 best found (when the width is too small for the convex solution, whose value is then only a
@@ -20,7 +20,7 @@ import numpy as np
 
 from landscape.datasets import teacher_student
 from landscape.linear import CLASSES
-from landscape.relu.training import ReLUProblem, convex_reference, sample_relu
+from landscape.relu import ReLUProblem, convex_reference, sample_relu
 
 from ._common import plt, save
 
