@@ -36,7 +36,8 @@ verdict below).
   chain can be unique although no split proves it.
 
 Splits are tried in the order given by ``order`` (``"balanced"``: ``t = (i + j) // 2`` on the
-factors ``i..j-1``; ``"left_to_right"``: ``t = i + 1``; ``"right_to_left"``: ``t = j - 1``),
+factors ``i..j-1``; ``"left-to-right"``: ``t = i + 1``; ``"right-to-left"``: ``t = j - 1``;
+the spellings ``"left_to_right"``/``"right_to_left"`` of earlier releases are accepted too),
 then the other split points by distance to it, until one decides.
 
 :func:`check_butterfly_uniqueness` is the chain check with the butterfly masks
@@ -71,12 +72,12 @@ from .equivalence import equivalent
 from .graphs import coverage, is_zero
 from .supports import bit_reversal, butterfly_supports
 from .two_layer.completion import check_uniqueness
-from .two_layer.verdict import Verdict, decision_note
+from .two_layer.verdict import Verdict, decision_note, html_table
 
 __all__ = ["ChainNode", "ChainVerdict", "check_uniqueness_chain", "check_butterfly_uniqueness",
            "mask_product", "is_chain_of"]
 
-_ORDERS = ("balanced", "left_to_right", "right_to_left")
+_ORDERS = ("balanced", "left-to-right", "right-to-left")   # the vocabulary's tree shapes
 _CHAIN_STATUSES = ("unique", "not_unique", "infeasible", "undecided")
 
 
@@ -209,6 +210,20 @@ class ChainVerdict:
                     and not bool(equivalent(list(self.factors), list(self.alternative),
                                             tol=self.tol)))
         return True
+
+    def _repr_html_(self) -> str:
+        rows, stack = [], [self.certificate]
+        while stack:
+            node = stack.pop(0)
+            two = node.verdict.status if node.verdict is not None else ""
+            rows.append((f"{node.start}..{node.stop - 1}", node.status,
+                         "" if node.split is None else node.split, two))
+            stack.extend(node.children)
+        head = html_table("ChainVerdict", [("status", self.status), ("reason", self.reason),
+                                           ("field", self.field), ("verify()", self.verify())])
+        tree = html_table("tree of splits", rows[:64],
+                          header=("factors", "status", "split", "two-layer verdict"))
+        return head + tree
 
     def explain(self) -> str:
         """A readable account: the verdict, then the tree of splits."""
@@ -363,8 +378,8 @@ class _Context:
         return self.products[i, j]
 
     def splits(self, i: int, j: int) -> list[int]:
-        pref = {"balanced": (i + j) // 2, "left_to_right": i + 1,
-                "right_to_left": j - 1}[self.order]
+        pref = {"balanced": (i + j) // 2, "left-to-right": i + 1,
+                "right-to-left": j - 1}[self.order]
         return sorted(range(i + 1, j), key=lambda t: (abs(t - pref), t))
 
 
@@ -509,7 +524,7 @@ def check_uniqueness_chain(A: Any, supports: Sequence[Any], *, tol: float | None
         each node's matrix). ``None`` (default): exact decisions on exact input; inexact
         floats are decided numerically at ``DEFAULT_RTOL`` (``1e-9``) and the verdict says so
         (``exact=False``, ``tol_source="default"``, :mod:`identifiability.core.policy`).
-    order : {"balanced", "left_to_right", "right_to_left"}
+    order : {"balanced", "left-to-right", "right-to-left"}
         Which split is tried first in every segment (the others follow when it does not
         decide). For exactly factorable, non-degenerate inputs the verdict does not depend on
         it (THEORY A5).
@@ -532,7 +547,7 @@ def check_uniqueness_chain(A: Any, supports: Sequence[Any], *, tol: float | None
     func = "check_uniqueness_chain"
     A, masks = _check_inputs(A, supports, func)
     tol, source = _relative_tol(tol, A, func)
-    order = check_choice(order, "order", func, _ORDERS)
+    order = _check_order(order, func)
     return _run(A, masks, tol, order, {}, source)
 
 
@@ -588,7 +603,7 @@ def check_butterfly_uniqueness(A: Any, *, tol: float | None = None, permutation:
     permutation : None, "bit_reversal" or int array of length N
         Analyse ``A[:, perm]`` (that is ``A @ P.T`` with ``P[i, perm[i]] = 1``): the DFT
         is a butterfly product only after bit-reversing its columns.
-    order : {"balanced", "left_to_right", "right_to_left"}
+    order : {"balanced", "left-to-right", "right-to-left"}
         First split tried in every segment.
 
     Returns
@@ -613,7 +628,7 @@ def check_butterfly_uniqueness(A: Any, *, tol: float | None = None, permutation:
         raise param_error(func, "A", "a square N x N matrix with N a power of two >= 2",
                           f"shape {A.shape}", raw=True)
     tol, source = _relative_tol(tol, A, func)
-    order = check_choice(order, "order", func, _ORDERS)
+    order = _check_order(order, func)
     perm = _check_permutation(permutation, N, func)
     B = A if perm is None else A[:, perm]
     masks = butterfly_supports(N)
@@ -624,6 +639,13 @@ def check_butterfly_uniqueness(A: Any, *, tol: float | None = None, permutation:
         bound = _split_lower_bound(B, node.verdict.support1, node.verdict.support2)
         v.data["lower_bound"] = bound
     return v
+
+
+def _check_order(order: Any, func: str) -> str:
+    """``order`` in the vocabulary's spelling (underscores of earlier releases accepted)."""
+    if isinstance(order, str):
+        order = order.replace("_", "-")
+    return check_choice(order, "order", func, _ORDERS)
 
 
 def _check_permutation(permutation: Any, N: int, func: str) -> np.ndarray | None:

@@ -85,7 +85,7 @@ from .graphs import is_zero
 from .supports import all_supports
 from .two_layer.completion import check_uniqueness
 from .two_layer.lifted import Shown
-from .two_layer.verdict import decision_note
+from .two_layer.verdict import decision_note, html_table
 
 __all__ = ["SparseVerdict", "SparseAlternative", "SparseProof", "BlockCertificate",
            "check_uniqueness_sparse"]
@@ -209,6 +209,15 @@ class SparseVerdict:
     def verify(self) -> bool:
         """Re-check the certificate from ``A`` and the levels (``"undecided"``: True)."""
         return _verify(self)
+
+    def _repr_html_(self) -> str:
+        cert = self.certificate
+        kind = f"{len(cert)} SparseProof" if isinstance(cert, tuple) else type(cert).__name__
+        return html_table("SparseVerdict", [
+            ("status", self.status), ("reason", self.reason), ("r", self.r),
+            ("levels", f"mode={self.mode!r}, k1={self.k1}, k2={self.k2}"), ("field", self.field),
+            ("decision", decision_note(self.tol, self.tol_source)), ("certificate", kind),
+            ("verify()", self.verify())])
 
     def explain(self) -> str:
         """A readable multi-line account."""

@@ -42,6 +42,7 @@ __all__ = [
     "AlgebraicCertificate",
     "JacobianCertificate",
     "decision_note",
+    "html_table",
 ]
 
 STATUSES = ("unique", "not_unique", "infeasible", "locally_unique", "undecided")
@@ -56,6 +57,22 @@ def decision_note(tol: float | None, tol_source: str, what: str = "max|A|") -> s
     how = "the tol given" if tol_source == "given" else \
         "the default tolerance DEFAULT_RTOL: inexact float input"
     return f"numerical decision at tol = {tol:.3g} relative to {what} ({how})"
+
+
+def html_table(caption: str, rows: list[tuple[Any, ...]], header: tuple | None = None) -> str:
+    """A small HTML table (for ``_repr_html_``): one ``<tr>`` per row, text escaped.
+
+    >>> page = html_table("T", [("status", "unique"), ("verify()", True)])
+    >>> page.startswith("<table><caption>T</caption>"), page.count("<tr>")
+    (True, 2)
+    """
+    def cell(tag: str, v: Any) -> str:
+        return f"<{tag} style='text-align:left'>{html.escape(str(v))}</{tag}>"
+
+    head = "<tr>" + "".join(cell("th", h) for h in header) + "</tr>" if header else ""
+    body = "".join("<tr>" + cell("th", r[0]) + "".join(cell("td", v) for v in r[1:]) + "</tr>"
+                   for r in rows)
+    return f"<table><caption>{html.escape(caption)}</caption>{head}{body}</table>"
 
 
 @dataclass(frozen=True, repr=False)
@@ -166,7 +183,4 @@ class Verdict:
         rows = [("status", self.status), ("reason", self.reason), ("field", self.field),
                 ("decision", decision_note(self.tol, self.tol_source)),
                 ("certificate", kind), ("verify()", str(self.verify()))]
-        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-                       f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
-                       for k, v in rows)
-        return f"<table><caption>Verdict</caption>{body}</table>"
+        return html_table("Verdict", rows)

@@ -177,3 +177,19 @@ def test_verdict_rejects_an_unknown_status():
     with pytest.raises(ValueError, match="status"):
         Verdict("maybe", "", None, None, "Q", np.eye(1), np.ones((1, 1), bool),
                 np.ones((1, 1), bool))
+
+
+def test_chain_and_sparse_verdicts_have_html_tables():
+    chain = check_butterfly_uniqueness(_hadamard(8))
+    page = chain._repr_html_()
+    assert page.count("<table") == 2 and "tree of splits" in page and "0..2" in page
+    sparse = check_uniqueness_sparse(np.eye(2), 2, 2)._repr_html_()
+    assert sparse.startswith("<table") and "not_unique" in sparse
+
+
+def test_chain_order_uses_the_vocabulary_spelling():
+    A_ = X1 @ X2
+    for order in ("left-to-right", "right-to-left", "balanced", "left_to_right"):
+        assert check_uniqueness_chain(A_, [X1 != 0, X2 != 0], order=order).status == "unique"
+    with pytest.raises(ValueError, match="order"):
+        check_uniqueness_chain(A_, [X1 != 0, X2 != 0], order="sideways")
