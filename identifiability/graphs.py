@@ -32,8 +32,10 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
+from .core.display import summary_repr
+from .core.exact import to_exact
+from .core.policy import decision_tolerance
 from .core.validation import as_matrix, as_support, check_real, param_error
-from .core.exact import InexactInputError, to_exact
 
 __all__ = [
     "bipartite_graph",
@@ -133,7 +135,7 @@ def propagate(values: np.ndarray, tree: np.ndarray, p: int, q: int, root: int,
     return x, y
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RankOneCompletion:
     """Result of :func:`complete_rank_one`.
 
@@ -141,6 +143,10 @@ class RankOneCompletion:
     ``"not_unique"`` (``completion`` and ``alternative`` are two different rank-one
     matrices agreeing on the observed entries), or ``"infeasible"`` (no rank-one matrix
     matches; ``reason`` names the entries). ``tree`` is the spanning-tree witness.
+    ``exact`` (exact arithmetic), ``atol`` (the absolute tolerance used, None when exact)
+    and ``tol_source`` (``"exact input"``, ``"given"`` or ``"default"``) say how it was
+    decided; ``margin`` is the largest rank-one mismatch on the observed entries (0.0 when
+    exact and feasible).
     """
 
     status: str
@@ -148,6 +154,26 @@ class RankOneCompletion:
     alternative: np.ndarray | None
     tree: np.ndarray
     reason: str
+    exact: bool = True
+    atol: float | None = None
+    tol_source: str = "exact input"
+    margin: float = 0.0
+
+    def __repr__(self) -> str:
+        fields = dict(status=self.status, completion=self.completion,
+                      n_tree_edges=int(len(self.tree)), exact=self.exact)
+        if not self.exact:
+            fields["atol"] = self.atol
+        return summary_repr("RankOneCompletion", **fields)
+
+    def explain(self) -> str:
+        """The answer, the reason and how it was decided."""
+        how = "decided in exact arithmetic" if self.exact else (
+            f"numerical decision at atol = {self.atol:.3g} ("
+            + ("the tolerance given" if self.tol_source == "given" else
+               "the default tolerance: inexact input")
+            + f"); largest mismatch on the observed entries {self.margin:.3g}")
+        return f"Rank-one completion: {self.status}: {self.reason}.\n  {how}."
 
 
 def complete_rank_one(M: Any, mask: Any, *, atol: float | None = None) -> RankOneCompletion:
@@ -161,20 +187,29 @@ def complete_rank_one(M: Any, mask: Any, *, atol: float | None = None) -> RankOn
         Observed entries. They must all be nonzero (the classical completion setting);
         zero observations raise ``ValueError``.
     atol : float, optional
-        Numerical tolerance for the consistency check; exact arithmetic when omitted
-        (then ``M`` must be exactly representable, see :mod:`identifiability.exact`).
+        Absolute tolerance of the consistency and zero checks. Omitted: the exactness
+        policy (:mod:`identifiability.core.policy`): exact arithmetic when ``M`` is exact,
+        otherwise a numerical decision at ``DEFAULT_RTOL * max(1, max|M|)``, which the result
+        reports (``exact=False``, ``atol``, ``tol_source="default"``, ``margin``).
+
+    Examples
+    --------
+    >>> res = complete_rank_one(np.array([[0.1, 0.3], [0.2, 0.6]]), np.ones((2, 2), bool))
+    >>> res.status, res.exact, res.tol_source
+    ('unique', False, 'default')
     """
     func = "complete_rank_one"
     M = as_matrix(M, "M", func, allow_object=True)
     S = as_support(mask, "mask", func, shape=M.shape)
-    exact = atol is None
-    if not exact:
+    if atol is not None:
         atol = check_real(atol, "atol", func, low=0.0)
-    try:
-        vals = to_exact(M) if exact else M
-    except InexactInputError as exc:
-        raise param_error(func, "M", "exactly representable when atol is not given", str(exc),
-                          raw=True) from exc
+        source = "given"
+    else:
+        policy = decision_tolerance(None, M[S], func=func)
+        atol, source = policy.tol, policy.source
+    exact = atol is None
+    vals = to_exact(M) if exact else M
+    record = dict(exact=exact, atol=atol, tol_source=source)
     p, q = M.shape
     edges = np.argwhere(S)
     if is_zero(vals[S], atol).any():
@@ -184,14 +219,20 @@ def complete_rank_one(M: Any, mask: Any, *, atol: float | None = None) -> RankOn
     x, y, trees = _complete_components(vals, edges, labels, p, q, exact)
     tree = np.concatenate(trees) if trees else np.zeros((0, 2), dtype=np.int64)
     completion = np.outer(x, y)
-    bad = ~is_zero((completion - vals)[S], atol)
+    mismatch = (completion - vals)[S]
+    bad = ~is_zero(mismatch, atol)
+    record["margin"] = 0.0 if exact or not mismatch.size else float(np.max(np.abs(mismatch)))
+    if exact and bad.any():
+        record["margin"] = float("inf")
     if bad.any():
         i, j = edges[np.flatnonzero(bad)[0]]
         return RankOneCompletion("infeasible", None, None, tree,
-                                 f"entries on a cycle through ({i}, {j}) are not rank-one consistent")
+                                 f"entries on a cycle through ({i}, {j}) are not rank-one "
+                                 "consistent", **record)
     if n_comp == 1:
         return RankOneCompletion("unique", completion, None, tree,
-                                 "the observed entries form a connected spanning bipartite graph")
+                                 "the observed entries form a connected spanning bipartite graph",
+                                 **record)
     # rescale the last component (x by 2, y by 1/2): observed entries are unchanged
     two = to_exact([2])[0] if exact else 2.0
     last = labels == labels.max()
@@ -200,7 +241,7 @@ def complete_rank_one(M: Any, mask: Any, *, atol: float | None = None) -> RankOn
     y2[last[p:]] = y2[last[p:]] / two
     return RankOneCompletion("not_unique", completion, np.outer(x2, y2), tree,
                              f"the observed entries form {n_comp} connected components: each can "
-                             "be rescaled independently")
+                             "be rescaled independently", **record)
 
 
 def _complete_components(vals: np.ndarray, edges: np.ndarray, labels: np.ndarray, p: int, q: int,

@@ -59,3 +59,21 @@ def test_bipartite_graph_and_coverage():
     assert coverage(L, L.T).tolist() == [[1, 1], [1, 2]]
     big = np.kron(np.ones((2, 1), bool), np.eye(64, dtype=bool))   # sparse path
     assert coverage(big, big.T).max() == 1
+
+
+def test_regression_complete_rank_one_on_inexact_floats():
+    """complete_rank_one raised on inexact floats without atol; now the one policy."""
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(0.5, 2, 30), rng.uniform(0.5, 2, 40)
+    M = np.outer(x, y)
+    omega = rng.random(M.shape) < 0.3
+    res = complete_rank_one(M, omega)
+    assert res.status == "unique" and not res.exact and res.tol_source == "default"
+    assert res.atol > 0 and res.margin <= res.atol
+    assert np.allclose(res.completion, M)
+    assert len(repr(res)) < 300 and "default tolerance" in res.explain()
+    bad = M.copy()
+    bad[omega] *= 1 + 1e-3 * rng.standard_normal(omega.sum())
+    assert complete_rank_one(bad, omega).status == "infeasible"
+    exact = complete_rank_one(np.array([[1, 2], [2, 4]]), np.ones((2, 2), bool))
+    assert exact.exact and exact.atol is None and exact.status == "unique"
