@@ -72,6 +72,7 @@ __all__ = ["ButterflyDiscovery", "discover_butterfly", "permutation_lower_bound"
 _TINY = 1e-300
 _MAX_CANDIDATES = 4        # valid candidates tried per level before giving up on it
 _MAX_ATTEMPTS = 64         # candidate verifications in the whole depth-first search
+_CHUNK = 1 << 21           # entries per temporary array (memory stays O(N) columns at a time)
 _BOUND_WORK = 5e7          # entry operations spent on the lower bound (sets the triple count)
 
 
@@ -107,28 +108,40 @@ def _candidates(M: np.ndarray, n_blocks: int, tau: float) -> list[tuple[int, int
     anchor = int(np.argmax(absM.min(axis=1) / np.maximum(rown, _TINY)))
     others = np.delete(np.arange(n), anchor)
     x0 = M[anchor].reshape(1, n_blocks, n)
-    xj = M[others].reshape(-1, n_blocks, n)
+    chunk = max(1, _CHUNK // M.shape[1])
+    found: list[tuple[float, int, np.ndarray]] = []
+    for start in range(0, others.size, chunk):
+        rows = others[start:start + chunk]
+        valid, spread, half = _two_directions(x0, M[rows].reshape(-1, n_blocks, n), tau)
+        for g in np.flatnonzero(valid):
+            found.append((float(spread[g]), int(rows[g]), half[g]))
+        found.sort(key=lambda item: item[0])          # stable: ties keep the row order
+        del found[_MAX_CANDIDATES:]
+    return [(anchor, j, half) for _, j, half in found]
+
+
+def _two_directions(x0: np.ndarray, xj: np.ndarray, tau: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each candidate row: do the columns of ``[x0; xj]`` fall, block by block, into two
+    directions of ``n/2`` columns each? Returns validity, the largest in-class sine and the
+    halves (``[candidate, block, column]``, 0 = the class of the block's largest column)."""
+    n = xj.shape[2]
     norms = np.sqrt(np.abs(x0) ** 2 + np.abs(xj) ** 2)
     take = lambda X, idx: np.take_along_axis(X, idx[..., None], axis=2)  # noqa: E731
-    ref = np.argmax(norms, axis=2)                                     # (n-1, n_blocks)
-    nr = take(norms, ref)
-    d0 = take(np.broadcast_to(x0, xj.shape), ref) / np.maximum(nr, _TINY)
-    dj = take(xj, ref) / np.maximum(nr, _TINY)
-    s1 = _sines(x0, xj, d0, dj, norms)
+    x0b = np.broadcast_to(x0, xj.shape)
+    ref = np.argmax(norms, axis=2)                                     # (candidates, blocks)
+    nr = np.maximum(take(norms, ref), _TINY)
+    s1 = _sines(x0, xj, take(x0b, ref) / nr, take(xj, ref) / nr, norms)
     ref2 = np.argmax(s1, axis=2)
-    nr2 = take(norms, ref2)
-    e0 = take(np.broadcast_to(x0, xj.shape), ref2) / np.maximum(nr2, _TINY)
-    ej = take(xj, ref2) / np.maximum(nr2, _TINY)
-    s2 = _sines(x0, xj, e0, ej, norms)
+    nr2 = np.maximum(take(norms, ref2), _TINY)
+    s2 = _sines(x0, xj, take(x0b, ref2) / nr2, take(xj, ref2) / nr2, norms)
     in1, in2 = s1 <= tau, s2 <= tau
     only1 = (in1 & ~in2).sum(axis=2)
     only2 = (in2 & ~in1).sum(axis=2)
     valid = np.all((in1 ^ in2) & (norms > _TINY), axis=(1, 2))
     valid &= np.all((only1 == n // 2) & (only2 == n // 2), axis=1)
     spread = np.minimum(s1, s2).max(axis=(1, 2))
-    good = np.flatnonzero(valid)
-    good = good[np.argsort(spread[good], kind="stable")]
-    return [(anchor, int(others[g]), (~in1[g]).astype(np.int8)) for g in good]
+    return valid, spread, (~in1).astype(np.int8)
 
 
 def _top_vectors(a: np.ndarray, b: np.ndarray, d: np.ndarray
@@ -159,7 +172,8 @@ def _pair_rows(M: np.ndarray, n_blocks: int, half: np.ndarray, tau: float,
                             for b, c in enumerate(cols)])
     Mh = M[:, order].reshape(n, 2 * n_blocks, h)
     for _ in range(2):                                   # a second hash if the first collides
-        w = rng.standard_normal((2, 2 * n_blocks, h)) + 1j * rng.standard_normal((2, 2 * n_blocks, h))
+        shape = (2, 2 * n_blocks, h)
+        w = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
         s = np.einsum("ikc,kc->ik", Mh, w[0])
         nv = np.sqrt(np.einsum("ikc,ikc->ik", Mh, Mh.conj()).real)
         scale = np.where((np.abs(s) > _TINY) & (nv > _TINY),
@@ -179,7 +193,8 @@ def _pair_rows(M: np.ndarray, n_blocks: int, half: np.ndarray, tau: float,
 
 
 def _levels(M: np.ndarray, level: int, L: int, tau: float, rng: np.random.Generator,
-            budget: list[int], failures: list[str], depth: list[int]) -> list[_Level] | None:
+            budget: list[int], failures: list[tuple[int, str]], depth: list[int]
+            ) -> list[_Level] | None:
     """Depth-first search of the pairings of levels ``level .. L - 1``."""
     depth[0] = max(depth[0], level)
     if level == L:
@@ -188,16 +203,17 @@ def _levels(M: np.ndarray, level: int, L: int, tau: float, rng: np.random.Genera
     n_blocks = M.shape[1] // n
     candidates = _candidates(M, n_blocks, tau)
     if not candidates:
-        failures.append(f"level {level}: no row pairs proportional on two column halves")
+        failures.append((level, f"level {level}: no row pairs proportional on two column halves"))
         return None
     for anchor, j, half in candidates[:_MAX_CANDIDATES]:
         if budget[0] <= 0:
-            failures.append("search budget exhausted")
+            failures.append((level, f"level {level}: search budget exhausted"))
             return None
         budget[0] -= 1
         found = _pair_rows(M, n_blocks, half, tau, rng)
         if found is None:
-            failures.append(f"level {level}: the halves of rows {anchor}, {j} do not pair all rows")
+            failures.append((level, f"level {level}: the halves of rows {anchor}, {j} do not "
+                                    f"pair all rows"))
             continue
         rest = _levels(found.reduced, level + 1, L, tau, rng, budget, failures, depth)
         if rest is not None:
@@ -228,29 +244,36 @@ def _pair_bound(A: np.ndarray, rng: np.random.Generator) -> float:
         return 0.0
     n_triples = int(min(N // 3, max(1, _BOUND_WORK // (3.0 * n * n))))
     triples = rng.permutation(N)[:3 * n_triples].reshape(n_triples, 3)
-    W = np.zeros((n, n))
     p = np.abs(A) ** 2
-    det, val, best, F = np.empty((n, n), A.dtype), np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
-    for tri in triples:
-        for k, (c, e) in enumerate(((tri[0], tri[1]), (tri[0], tri[2]), (tri[1], tri[2]))):
-            np.multiply.outer(A[:, c], A[:, e], out=det)
-            det -= det.T.copy()                          # det[i, j] = x_i y_j - y_i x_j
-            if np.iscomplexobj(det):
-                np.square(det.real, out=val)
-                val += np.square(det.imag)
-            else:
-                np.square(det, out=val)
-            s = p[:, c] + p[:, e]
-            np.add.outer(s, s, out=F)                    # ||A[{i, j}, {c, e}]||_F^2
-            np.maximum(F, _TINY, out=F)
-            val /= F                                     # |det|^2 / ||.||_F^2 <= sigma_2^2
-            if k == 0:
-                best[...] = val
-            else:
-                np.minimum(best, val, out=best)
-        W += best
-    np.fill_diagonal(W, np.inf)
-    return float(0.5 * W.min(axis=1).sum())
+    total = 0.0
+    rows = max(1, _CHUNK // n)
+    for start in range(0, n, rows):
+        I = slice(start, min(n, start + rows))
+        W = np.zeros((I.stop - I.start, n))
+        det, val, best, F = (np.empty(W.shape, A.dtype), np.empty(W.shape), np.empty(W.shape),
+                             np.empty(W.shape))
+        for tri in triples:
+            for k, (c, e) in enumerate(((tri[0], tri[1]), (tri[0], tri[2]), (tri[1], tri[2]))):
+                x, y = A[:, c], A[:, e]
+                np.multiply.outer(x[I], y, out=det)
+                det -= np.multiply.outer(y[I], x)          # det[i, j] = x_i y_j - y_i x_j
+                if np.iscomplexobj(det):
+                    np.square(det.real, out=val)
+                    val += np.square(det.imag)
+                else:
+                    np.square(det, out=val)
+                s = p[:, c] + p[:, e]
+                np.add.outer(s[I], s, out=F)                # ||A[{i, j}, {c, e}]||_F^2
+                np.maximum(F, _TINY, out=F)
+                val /= F                                    # |det|^2 / ||.||_F^2 <= sigma_2^2
+                if k == 0:
+                    best[...] = val
+                else:
+                    np.minimum(best, val, out=best)
+            W += best
+        W[np.arange(W.shape[0]), np.arange(I.start, I.stop)] = np.inf   # j != i
+        total += float(W.min(axis=1).sum())
+    return 0.5 * total
 
 
 def permutation_lower_bound(A: Any, *, rng: Any = None) -> np.float64:
@@ -275,7 +298,8 @@ def permutation_lower_bound(A: Any, *, rng: Any = None) -> np.float64:
     >>> from landscape.engine.butterfly import hadamard
     >>> float(permutation_lower_bound(hadamard(8), rng=0))
     0.0
-    >>> bool(permutation_lower_bound(np.random.default_rng(0).standard_normal((16, 16)), rng=0) > 0.01)
+    >>> R = np.random.default_rng(0).standard_normal((16, 16))
+    >>> bool(permutation_lower_bound(R, rng=0) > 0.01)
     True
     """
     A, rng = _check(A, "permutation_lower_bound", rng)
@@ -428,7 +452,7 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     N = A.shape[0]
     L = N.bit_length() - 1
     identity = np.arange(N)
-    failures: list[str] = []
+    failures: list[tuple[int, str]] = []     # (level, why), the deepest is reported
     depth = [1]                     # deepest level reached by the search
     if not np.any(A) or N == 2:
         levels: list[_Level] | None = []
@@ -446,8 +470,8 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
         if inner.relative_error <= tol:
             return ButterflyDiscovery(True, "", *found[:3], inner.relative_error,
                                       np.float64(0.0), len(levels), inner)
-        failures.append(f"the orderings found give a butterfly fit of relative error "
-                        f"{float(inner.relative_error):.3e} > tol")
+        failures.append((L, f"the orderings found give a butterfly fit of relative error "
+                             f"{float(inner.relative_error):.3e} > tol"))
     fallback = butterfly_factorize(A, permutation="auto", tol=tol)
     plain = (fallback.chain, identity, identity, fallback)
     if fallback.relative_error <= tol:   # degenerate but exact in natural or bit-reversed order
@@ -455,6 +479,6 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
                                   np.float64(0.0), L - 1, fallback)
     if found is None or fallback.relative_error < found[3].relative_error:
         found = plain
-    reason = failures[0] if failures else "no structure"
+    reason = max(failures, key=lambda f: f[0])[1] if failures else "no structure"
     return ButterflyDiscovery(False, reason, *found[:3], found[3].relative_error,
                               _relative_bound(A, rng), depth[0] - 1, found[3])
