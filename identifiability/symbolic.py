@@ -36,7 +36,8 @@ Ne(a00, 0) & Ne(a00*a11 - a01*a10, 0)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations
@@ -45,8 +46,10 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .core.validation import as_matrix, as_support, check_int, check_tol, param_error
-from .core.exact import GaussianRational, InexactInputError, to_exact
+from .core.display import summary_repr
+from .core.exact import GaussianRational, to_exact
+from .core.policy import decision_tolerance
+from .core.validation import as_matrix, as_support, check_int, param_error
 from .generic import orbit_dim
 from .supports import equivalence_classes
 
@@ -55,15 +58,27 @@ __all__ = ["UniquenessConditions", "ConditionCheck", "uniqueness_conditions"]
 _FUNC = "uniqueness_conditions"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ConditionCheck:
-    """Conditions evaluated on one matrix: True / False / None (not decided by them)."""
+    """Conditions evaluated on one matrix: True / False / None (not decided by them).
+
+    ``exact`` (exact evaluation), ``tol`` (the absolute tolerance under which an expression
+    counted as zero; None when exact) and ``tol_source`` (``"exact input"``, ``"given"`` or
+    ``"default"``) say how; they are not compared by ``==``.
+    """
 
     exists: bool | None
     unique: bool | None
+    exact: bool = field(default=True, compare=False)
+    tol: float | None = field(default=None, compare=False)
+    tol_source: str = field(default="exact input", compare=False)
+
+    def __repr__(self) -> str:
+        extra = {} if self.exact else {"exact": False, "tol": self.tol}
+        return summary_repr("ConditionCheck", exists=self.exists, unique=self.unique, **extra)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UniquenessConditions:
     """Conditions on ``A = (a_ij)`` for an exact, unique (modulo scaling) factorization.
 
@@ -95,6 +110,27 @@ class UniquenessConditions:
     method: str
     reason: str
 
+    def __repr__(self) -> str:
+        n_eq = None if self.closure_equations is None else len(self.closure_equations)
+        return summary_repr("UniquenessConditions", shape=tuple(self.symbols.shape),
+                            method=self.method, exact_existence=self.exact_existence,
+                            exact_uniqueness=self.exact_uniqueness, closure_equations=n_eq,
+                            unique_if=_short(self.unique_if))
+
+    def _repr_html_(self) -> str:
+        rows = [("exists" + ("" if self.exact_existence else " (necessary)"), self.exists),
+                ("unique " + ("iff" if self.exact_uniqueness else "if (sufficient)"),
+                 self.unique_if),
+                ("closure equations", "skipped (too many variables)"
+                 if self.closure_equations is None else
+                 ", ".join(map(str, self.closure_equations)) or "none"),
+                ("method", self.method), ("reason", self.reason)]
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        m, n = self.symbols.shape
+        return (f"<table><caption>Conditions on the {m} x {n} matrix A = (a_ij)</caption>"
+                f"{body}</table>")
+
     def latex(self) -> str:
         """LaTeX of the two conditions."""
         return (r"\text{exists: } " + sympy.latex(self.exists) + r" \qquad "
@@ -103,37 +139,41 @@ class UniquenessConditions:
     def check(self, A: Any, *, tol: float | None = None) -> ConditionCheck:
         """Evaluate the conditions on a numeric matrix ``A``.
 
-        Exactly representable entries are evaluated exactly; other floats only with ``tol``
-        (an expression counts as zero when its absolute value is ``<= tol``), otherwise both
-        answers are None. An answer the conditions do not settle (non-exact families) is
-        None.
+        The exactness policy (:mod:`identifiability.core.policy`): exact entries without
+        ``tol`` are evaluated exactly; otherwise an expression counts as zero when its
+        absolute value is ``<= tol``, with ``tol`` defaulting on inexact floats to
+        ``DEFAULT_RTOL * max(1, max|A|)`` (reported: ``exact=False``, ``tol``,
+        ``tol_source="default"``). An answer the conditions do not settle (non-exact
+        families) is None.
+
+        >>> Lo = np.array([[1, 0], [1, 1]], bool)
+        >>> uniqueness_conditions(Lo, Lo.T).check([[0.2, 0.1], [0.1, 0.3]])
+        ConditionCheck(exists=True, unique=True, exact=False, tol=1e-09)
         """
         func = "UniquenessConditions.check"
         A = as_matrix(A, "A", func, allow_object=True)
-        tol = check_tol(tol, "tol", func)
         if A.shape != self.symbols.shape:
             raise param_error(func, "A", f"a matrix of shape {self.symbols.shape}",
                               f"shape {A.shape}", raw=True)
-        try:
+        policy = decision_tolerance(tol, A, func=func)
+        record = dict(exact=policy.exact, tol=policy.tol, tol_source=policy.source)
+        if policy.exact:
             subs = _exact_substitution(self.symbols, to_exact(A))
-            zero = None
-        except InexactInputError:
-            if tol is None:
-                return ConditionCheck(None, None)
+        else:
             subs = {s: sympy.Float(complex(v).real) + sympy.I * sympy.Float(complex(v).imag)
                     for s, v in zip(self.symbols, np.asarray(A).ravel())}
-            zero = tol
+        zero = policy.tol
         unique = _evaluate(self.unique_if, subs, zero)
         exists = _evaluate(self.exists, subs, zero)
         if unique:
-            return ConditionCheck(True, True)
+            return ConditionCheck(True, True, **record)
         if self.exact_existence or not exists:
             exists_out = exists
         else:
             exists_out = None
         if self.exact_uniqueness or exists_out is False:
-            return ConditionCheck(exists_out, False)
-        return ConditionCheck(exists_out, None)
+            return ConditionCheck(exists_out, False, **record)
+        return ConditionCheck(exists_out, None, **record)
 
     def explain(self) -> str:
         """A readable account of the conditions and of how exact they are."""
@@ -144,6 +184,11 @@ class UniquenessConditions:
                  f"{'iff' if self.exact_uniqueness else 'if (sufficient)'}: {self.unique_if}",
                  f"  {self.reason}"]
         return "\n".join(lines)
+
+
+def _short(cond: Any, limit: int = 60) -> str:
+    text = str(cond)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _exact_substitution(symbols: sympy.Matrix, E: np.ndarray) -> dict:

@@ -107,11 +107,14 @@ def test_latex_and_explain(conditions):
     assert "iff" in conditions["C01"].explain()
 
 
-def test_check_inexact_needs_tol(conditions):
+def test_check_inexact_decided_numerically(conditions):
     c = conditions["C01"]
     A = np.array(CASES["C01"]["A"], float) * 0.1
-    assert c.check(A) == ConditionCheck(None, None)
+    default = c.check(A)              # was ConditionCheck(None, None): "pass tol"
+    assert default == ConditionCheck(True, True)
+    assert not default.exact and default.tol_source == "default" and default.tol > 0
     assert c.check(A, tol=1e-12) == ConditionCheck(True, True)
+    assert c.check(CASES["C01"]["A"]).exact
     with pytest.raises(ValueError, match="'A' parameter of UniquenessConditions.check"):
         c.check(np.ones((2, 2)))
 
@@ -151,3 +154,9 @@ def test_cross_check_with_two_layer(conditions, name):
             assert status == "infeasible", (A, status)
         if got.exists is True:
             assert status != "infeasible", (A, status)
+
+
+def test_uniqueness_conditions_repr_is_short_with_a_table(conditions):
+    for c in conditions.values():
+        assert len(repr(c)) < 300
+        assert "<table>" in c._repr_html_() and "unique" in c._repr_html_()
