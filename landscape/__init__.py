@@ -3,6 +3,20 @@
 Real and complex float arrays throughout; many random starts are one batched array
 computation (batch axis first).
 
+Rooms, in dependency order (checked by the import-linter contracts of ``pyproject.toml``):
+
+- :mod:`landscape.engine`: projections, PALM (:func:`palm4msa`), :func:`hierarchical`,
+  :func:`butterfly_factorize`, :func:`solve_fixed_support`, moment lower bounds;
+- :mod:`landscape.executors` (:func:`map_chunks`, :func:`seed_plan`) and
+  :mod:`landscape.divergence` (the one divergence detector);
+- :mod:`landscape.report` (:class:`LandscapeReport`, :class:`Minimum`, the problem protocol
+  and :func:`register_problem`) and :mod:`landscape.datasets`;
+- :mod:`landscape.sampling`: :func:`sample`, which runs any problem following the protocol;
+- :mod:`landscape.linear` (:class:`Problem`, :func:`infimum_attained`) and
+  :mod:`landscape.relu` (:func:`train_relu`, :class:`ReLUProblem`, the convex reference,
+  :func:`relu_optimum_exists`), which never import each other;
+- :mod:`landscape.critical_points`, :mod:`landscape.existence`: historical module paths.
+
 >>> from landscape import butterfly_factorize, hadamard
 >>> bool(butterfly_factorize(hadamard(16)).relative_error < 1e-12)
 True
