@@ -17,6 +17,7 @@ from types import ModuleType
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.ext.autosummary import Autosummary, import_by_name
+from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.docutils import SphinxDirective
 
 # The packages are imported from the checkout this file belongs to (works without install).
@@ -101,12 +102,31 @@ def documented_at(modname: str) -> dict[str, str]:
 def first_paragraph(obj: object) -> str:
     """The first paragraph of a docstring on one line, or the shortened value of a constant
     (autosummary's own first-sentence cut would split literals such as ``A @ ... @ B``)."""
-    if not (callable(obj) or inspect.isclass(obj)):  # data: its (shortened) value
+    if not is_documentable_code(obj):  # data: its (shortened) value
         return f"``{reprlib.repr(obj)}``"
     doc = inspect.getdoc(obj)
     if not doc:
         return ""
     return " ".join(doc.split("\n\n", 1)[0].split())
+
+
+def is_documentable_code(obj: object) -> bool:
+    """Functions and classes (autodoc documents them from their docstring)."""
+    return inspect.isclass(obj) or inspect.isroutine(obj) or callable(obj)
+
+
+def doc_comment(modname: str, name: str) -> list[str]:
+    """The ``#:`` doc comment of the constant ``modname.name``, looked up in the module that
+    assigns it (a package re-exports constants from its private modules)."""
+    for candidate in sorted(m for m in list(sys.modules) if m == modname
+                            or m.startswith(modname.split(".")[0] + ".")):
+        try:
+            docs = ModuleAnalyzer.for_module(candidate).find_attr_docs()
+        except Exception:  # noqa: BLE001  (a namespace, an alias, a module without source)
+            continue
+        if ("", name) in docs:
+            return [line for line in docs[("", name)] if line.strip()]
+    return []
 
 
 class PublicSummary(Autosummary):
@@ -149,8 +169,15 @@ class PublicAPI(SphinxDirective):
         modname = self.arguments[0]
         own = [n for n, target in documented_at(modname).items() if target == f"{modname}.{n}"]
         lines = [f".. automodule:: {modname}"]
-        lines.append(f"   :members: {', '.join(own)}" if own else "   :no-members:")
+        module = importlib.import_module(modname)
+        data = [n for n in own if not is_documentable_code(getattr(module, n))]
+        code = [n for n in own if n not in data]
+        lines.append(f"   :members: {', '.join(code)}" if code else "   :no-members:")
         lines += ["", f"   .. public-summary:: {modname}", ""]
+        for name in data:  # constants: autodoc would show the docstring of their type
+            lines += [f"   .. py:data:: {name}",
+                      f"      :value: {reprlib.repr(getattr(module, name))}", ""]
+            lines += [f"      {line}" for line in doc_comment(modname, name)] + [""]
         container = nodes.container()
         self.state.nested_parse(StringList(lines, source=f"<public-api {modname}>"),
                                 self.content_offset, container)
@@ -228,7 +255,20 @@ class HistoricalPaths(ModuleIndex):
         return self._parse(_list_table(("old path", "imports as"), rows))
 
 
+def link_reexports(app, env) -> None:
+    """Make ``identifiability.check_uniqueness`` (a top-level re-export) a link target: an
+    alias of the entry on the room page that documents it."""
+    objects = env.get_domain("py").objects
+    for package in ROOMS:
+        for name, target in documented_at(package).items():
+            full = f"{package}.{name}"
+            if full != target and full not in objects and target in objects:
+                entry = objects[target]
+                objects[full] = entry._replace(aliased=True)
+
+
 def setup(app):
+    app.connect("env-check-consistency", link_reexports)
     app.add_directive("public-summary", PublicSummary)
     app.add_directive("public-api", PublicAPI)
     app.add_directive("module-index", ModuleIndex)
