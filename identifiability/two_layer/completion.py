@@ -27,7 +27,10 @@ Exactness (the one policy, :mod:`identifiability.core.policy`): exact input (int
 decided in exact arithmetic; with ``tol``, or for inexact floats (``0.1``) at the default
 ``DEFAULT_RTOL`` relative to ``max|A|``, the decision is numerical: the verdict says so
 (``exact=False``, ``tol``, ``tol_source``, ``explain()``) and the certificate records the
-numerical margins.
+numerical margins. At the default tolerance a completion verdict stands only when its margins
+clear it by a factor ``SEPARATION`` (entries used as nonzero above ``SEPARATION * atol``,
+residuals taken as zero below ``atol / SEPARATION``, no entry of A within that factor of
+``atol``); otherwise the answer is ``"undecided"`` with the reason.
 
 Examples
 --------
@@ -353,6 +356,12 @@ def _conclude(state: CompletionState, stuck: list[int], obstruction: Obstruction
     if extra is not None:
         return Verdict("unique", extra.reason, extra.certificate, factors, field, **keep)
     margins = {**_margins(state, keep), **state.margins} if not exact else {}
+    if keep["tol_source"] == "default":
+        unclear = _unseparated(margins)
+        if unclear:
+            return Verdict("undecided", f"at the default tolerance the margins do not separate "
+                           f"zero from nonzero ({unclear}): pass tol= to decide at a tolerance "
+                           "of your choice", None, None, field, **keep)
     cert = CompletionCertificate(tuple(state.steps), field, margins)
     reason = (f"the rank-one completion determines all {len(state.steps)} contributions, all "
               "nonzero")
@@ -363,12 +372,38 @@ def _conclude(state: CompletionState, stuck: list[int], obstruction: Obstruction
     return Verdict("unique", reason, cert, factors, field, **keep)
 
 
+#: A default-tolerance decision stands only when its margins clear ``atol`` by this factor:
+#: every entry used as nonzero above ``SEPARATION * atol``, every residual taken as zero
+#: below ``atol / SEPARATION``.
+SEPARATION = 10.0
+
+
+def _unseparated(margins: dict) -> str:
+    """Why the margins of a numerical completion do not clear its tolerance ("" if they do)."""
+    atol = margins.get("atol") or 0.0
+    pivot = margins.get("smallest_pivot_entry", float("nan"))
+    resid = max(margins.get("max_rank_one_residual", 0.0),
+                margins.get("max_consistency_residual", 0.0))
+    why = []
+    if margins.get("n_entries_near_atol"):
+        why.append(f"{margins['n_entries_near_atol']} entries of A are within a factor "
+                   f"{SEPARATION:g} of atol = {atol:.3g}")
+    if pivot == pivot and pivot <= SEPARATION * atol:
+        why.append(f"an entry {pivot:.3g} used as nonzero is within {SEPARATION:g} x atol = "
+                   f"{SEPARATION * atol:.3g}")
+    if resid * SEPARATION >= atol and resid > 0:
+        why.append(f"a residual {resid:.3g} taken as zero is within atol / {SEPARATION:g}")
+    return "; ".join(why)
+
+
 def _margins(state: CompletionState, keep: dict) -> dict:
     A = keep["A"]
     smallest = min((float(np.min(np.abs(A[np.asarray(s.rows)[s.tree[:, 0]],
                                           np.asarray(s.cols)[s.tree[:, 1]]])))
                     for s in state.steps if len(s.tree)), default=float("nan"))
-    return {"atol": state.atol, "smallest_pivot_entry": smallest}
+    size = np.abs(np.asarray(A, dtype=complex if A.dtype == object else A.dtype))
+    near = int(np.count_nonzero((size > state.atol / SEPARATION) & (size <= SEPARATION * state.atol)))
+    return {"atol": state.atol, "smallest_pivot_entry": smallest, "n_entries_near_atol": near}
 
 
 def _local_verdict(state: CompletionState, outcome: Any, m: int, n: int, r: int, keep: dict) -> Verdict:

@@ -190,6 +190,10 @@ def try_complete(state: CompletionState, k: int) -> tuple[str, Any]:
     x, y = propagate(sub, tree, p, q, root, state.atol is None)
     resid = np.outer(x, y) - sub
     bad = ~is_zero(resid[private], state.atol)
+    if state.atol is not None and not bad.any():     # numerical: what the decision rests on
+        state.margins["max_consistency_residual"] = max(
+            state.margins.get("max_consistency_residual", 0.0),
+            float(np.abs(resid[private]).max(initial=0.0)))
     if bad.any():
         i, j = np.argwhere(private)[np.flatnonzero(bad)[0]]
         return "infeasible", (

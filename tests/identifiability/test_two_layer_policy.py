@@ -193,3 +193,15 @@ def test_chain_order_uses_the_vocabulary_spelling():
         assert check_uniqueness_chain(A_, [X1 != 0, X2 != 0], order=order).status == "unique"
     with pytest.raises(ValueError, match="order"):
         check_uniqueness_chain(A_, [X1 != 0, X2 != 0], order="sideways")
+
+
+def test_default_tolerance_is_undecided_when_the_margins_do_not_separate():
+    s1, s2 = np.ones((2, 1)), np.ones((1, 2))
+    near = np.outer([1, 3e-9], [1, 1.0])           # 3e-9 is within 10 x the default atol
+    v = check_uniqueness(near, s1, s2)
+    assert v.status == "undecided" and "margins do not separate" in v.reason and "tol=" in v.reason
+    assert v.verify()
+    assert check_uniqueness(near, s1, s2, tol=1e-12).status == "unique"   # the caller decides
+    far = np.outer([1, 3e-3], [1, 1.0])
+    w = check_uniqueness(far, s1, s2)
+    assert w.status == "unique" and w.certificate.margins["n_entries_near_atol"] == 0
