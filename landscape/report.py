@@ -24,6 +24,9 @@ A problem handed to :func:`landscape.sample` provides
     an unknown option is a ``TypeError`` naming it);
 ``kind``
     a short string naming the problem class in saved files (``"linear"``, ``"relu"``);
+``methods``
+    the valid values of ``method``, the default first (:func:`landscape.sample` checks
+    ``method`` against it, so the error message is the same for every problem);
 ``describe()``
     a dict with the keys ``"same"`` (what the members of one cluster share, e.g.
     ``"product (not identifiable)"``) and ``"existence"`` (the function of
