@@ -35,8 +35,8 @@ class Problem:
     constraints such as ``topk(k)``). With constraints the inner sizes come from support
     constraints, else from ``inner`` (default ``min(m, n)`` each).
 
-    Attributes (after validation)
-    -----------------------------
+    Attributes
+    ----------
     A : float64 or complex128 array (real input stays real)
     supports : tuple of bool arrays or None
     constraints : tuple of Constraint or None
