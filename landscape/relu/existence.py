@@ -352,6 +352,8 @@ class ReLUExistence:
                          + ", ".join(f"{x:.3g}" for x in cert.losses))
         if self.linear_closed is not None:
             lines.append("  the linear counterpart W2 @ W1 is in a closed family")
+        lines.append("  decided in exact arithmetic" if self.exact else
+                     "  inexact float data: no exact step was run (exactness policy)")
         return "\n".join(lines)
 
 

@@ -265,10 +265,12 @@ class ReLUProblem:
         for key, value in options.items():
             name = synonyms.get(key, key)
             if name not in known:
-                raise TypeError(f"{func}() got an unexpected option {key!r} for a ReLU "
-                                f"problem (options: {', '.join(known + tuple(synonyms))})")
+                raise param_error(func, key, "not given: it is no option of a ReLU problem "
+                                  f"(options: {', '.join(known + tuple(synonyms))})", value,
+                                  kind=TypeError)
             if name in kw:
-                raise TypeError(f"{func}() got {key!r} and another name of the same option")
+                raise param_error(func, key, f"not given together with {name!r} (the same "
+                                  "option)", value, kind=TypeError)
             if value is not None:
                 kw[name] = value
         given = dict(method=method, n_jobs=n_jobs, chunk_size=chunk_size, n_iter=n_iter)

@@ -42,7 +42,7 @@ def test_c28_sequence_losses():
 
 def test_c28_no_optimum_certified():
     S1, S2, X, Y = c28()
-    res = relu_optimum_exists([S1, S2], X, Y, n_starts=4, n_iter=300)
+    res = relu_optimum_exists([S1, S2], X, Y, n_starts=4, n_iter=300, rng=0)
     assert res.status == "not attained" and C28["expected"]["attained"] is False
     assert res.exact_fit is False and res.n_patterns == 12 and res.patterns_exact is True
     assert res.sequence_losses[:3] == pytest.approx([0.06, 6e-4, 6e-6], rel=1e-9)
@@ -55,7 +55,7 @@ def test_c28_no_optimum_certified():
 
 def test_tampered_c28_certificate_fails():
     S1, S2, X, Y = c28()
-    res = relu_optimum_exists([S1, S2], X, Y, n_starts=2, n_iter=100)
+    res = relu_optimum_exists([S1, S2], X, Y, n_starts=2, n_iter=100, rng=0)
     cert = res.certificate
     slow = tuple(lu_sequence(e ** 0.01) for e in cert.eps)      # losses do not go to 0
     bad = dataclasses.replace(res, certificate=dataclasses.replace(cert, nets=slow))
@@ -81,7 +81,7 @@ def test_scalar_output_attained_for_any_data():
     assert res.status == "attained" and res.components.kinds == ("scalar output",)
     assert isinstance(res.certificate, Components) and res.verify()
     X = np.random.default_rng(0).normal(size=(5, 2))                  # inexact data
-    res = relu_optimum_exists([S1, [[1, 1]]], X, X[:, :1] ** 2, biases=True)
+    res = relu_optimum_exists([S1, [[1, 1]]], X, X[:, :1] ** 2, biases=True, rng=0)
     assert res.status == "attained" and res.best_loss is None and res.verify()
     assert res.components.neurons == ((0, 1, 2),)                       # + output-bias neuron
 
@@ -107,7 +107,8 @@ def test_mixing_component_without_data_undecided():
 
 def test_inexact_data_undecided():
     S1, S2, X, _ = c28()
-    res = relu_optimum_exists([S1, S2], X * 0.1, X[:, ::-1] * 0.1, n_starts=2, n_iter=50)
+    res = relu_optimum_exists([S1, S2], X * 0.1, X[:, ::-1] * 0.1, n_starts=2, n_iter=50,
+                              rng=0)
     assert res.status == "undecided" and "not exact" in res.reason and res.exact_fit is None
 
 
@@ -126,7 +127,7 @@ def test_exact_fit_of_sparse_teacher():
                       supports=[S1, S2])
     X = np.random.default_rng(1).integers(-3, 4, size=(8, 3))
     Y = teacher(X).astype(int)
-    res = relu_optimum_exists([S1, S2], X, Y, n_starts=4, n_iter=300)
+    res = relu_optimum_exists([S1, S2], X, Y, n_starts=4, n_iter=300, rng=0)
     _assert_exact_fit(res, X, Y)
     wrong = ReLUNet([W * 2 for W in res.certificate.net.weights], supports=[S1, S2])
     bad = dataclasses.replace(res, certificate=ExactFit(wrong, res.certificate.outputs))
@@ -136,13 +137,13 @@ def test_exact_fit_of_sparse_teacher():
 def test_exact_fit_c28_architecture_and_biases():
     S1, S2, X, _ = c28()
     Y = np.maximum(X @ np.array([[1, 1], [0, 1]]).T, 0) @ np.array([[1, 0], [1, 1]]).T
-    _assert_exact_fit(relu_optimum_exists([S1, S2], X, Y, n_starts=4, n_iter=300), X, Y)
+    _assert_exact_fit(relu_optimum_exists([S1, S2], X, Y, n_starts=4, n_iter=300, rng=0), X, Y)
     teacher = ReLUNet([[[1, -1], [0, 1]], [[1, 0], [2, -1]]], [[0, -1], [3, 0]],
                       supports=[S1, S2])
     Xb = np.array([[1, 1], [2, 1], [1, 2], [3, -1], [0, 2]])
     Yb = teacher(Xb).astype(int)
     res = relu_optimum_exists([S1, S2], Xb, Yb, biases=([1, 1], [1, 0]), n_starts=4,
-                              n_iter=300)
+                              n_iter=300, rng=0)
     _assert_exact_fit(res, Xb, Yb)
     net = res.certificate.net
     assert net.biases is not None and net.biases[1][1] == 0             # b2 mask respected
@@ -171,7 +172,7 @@ def test_c28_with_hidden_bias_still_not_attained():
     # (zero bias) still drives the loss to 0.
     S1, S2, X, Y = c28()
     res = relu_optimum_exists([S1, S2], X, Y, biases=([1, 0], [0, 0]), n_starts=2,
-                              n_iter=100)
+                              n_iter=100, rng=0)
     assert res.status == "not attained" and res.exact_fit is False
     assert res.n_patterns == 16 and res.verify()                        # 8 cells x 2
 
@@ -185,7 +186,7 @@ def test_more_than_three_inputs_and_custom_sequence():
                        supports=[[[1, 1, 1, 1], [0, 1, 0, 0]], S2])
 
     res = relu_optimum_exists([[[1, 1, 1, 1], [0, 1, 0, 0]], S2], X4, Y, sequence=seq,
-                              n_starts=2, n_iter=100)
+                              n_starts=2, n_iter=100, rng=0)
     assert res.status == "not attained" and res.patterns_exact is True
     assert res.n_patterns == 12 and res.verify()                        # rank-2 data: 6 cells
     with pytest.raises(TypeError, match="'sequence' parameter"):
