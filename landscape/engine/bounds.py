@@ -284,7 +284,7 @@ def _certify(Z: np.ndarray, mu: np.ndarray, exact_c: dict, rows: list, where: di
             if any(M[i][j] != 0 for j in range(i + 1, N)):
                 return None
             continue
-        row = M[i]
+        row = M[i]                     # only the upper triangle is read and updated
         for j in range(i + 1, N):
             if row[j]:
                 f = row[j] / p
@@ -292,9 +292,6 @@ def _certify(Z: np.ndarray, mu: np.ndarray, exact_c: dict, rows: list, where: di
                 for k in range(j, N):
                     if row[k]:
                         Mj[k] -= f * row[k]
-        for j in range(i + 1, N):      # keep the lower triangle in step (symmetric)
-            for k in range(i + 1, j):
-                M[j][k] = M[k][j]
     # the last pivot is -z^T Z_rest^+ z: t = r_0 - Z_00 with Z_00 = z^T Z_rest^+ z
     return r[()] + M[N - 1][N - 1]
 
