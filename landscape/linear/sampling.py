@@ -63,7 +63,7 @@ from identifiability.core.validation import check_choice, check_int, check_real,
 
 from ..engine.palm import palm4msa
 from ..executors import map_chunks, seed_plan
-from ..report import LandscapeReport, Minimum  # noqa: F401  (Minimum: TEMPORARY, for relu.training until it imports landscape.report)
+from ..report import LandscapeReport
 from .calculus import factor_norm, product, sqnorm, stationarity
 from .classification import classify
 
