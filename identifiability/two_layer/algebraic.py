@@ -22,11 +22,13 @@ import numpy as np
 from ..core.exact import GaussianRational, rank_exact, to_exact
 from ..graphs import is_zero
 from .certificates import AlgebraicCertificate, Obstruction
-from .lifted import (contribution_key, lifted_system, solution_points, sympy_number,
-                     z3_real_solution)
+from .lifted import (CompletionState, contribution_key, lifted_system, solution_points,
+                     sympy_number, z3_real_solution)
 
-__all__ = ["Budget", "decide_stuck", "StuckOutcome", "lifted_system", "sympy_number", "contribution_key",
-           "solution_points", "z3_real_solution"]
+# the polynomial helpers live in .lifted (the certificates use them too) and are re-exported
+# here under their historical path (identifiability.stuck)
+__all__ = ["Budget", "decide_stuck", "StuckOutcome", "lifted_system", "sympy_number",
+           "contribution_key", "solution_points", "z3_real_solution"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def _rank_one_factors(C: np.ndarray, atol: float | None) -> tuple[np.ndarray, np
     return C[:, j0].copy(), C[i0, :] / C[i0, j0]
 
 
-def _classes(state: Any, stuck: list[int]) -> list[list[int]] | None:
+def _classes(state: CompletionState, stuck: list[int]) -> list[list[int]] | None:
     """Classes of identical rectangles if they are pairwise disjoint, else None."""
     groups: dict[tuple, list[int]] = {}
     for k in stuck:
@@ -130,7 +132,7 @@ def _rank_factorization(B: np.ndarray, atol: float | None) -> tuple[int, np.ndar
     return rank, U[:, :rank] * s[:rank], Vh[:rank]
 
 
-def _decide_classes(state: Any, classes: list[list[int]]) -> StuckOutcome:
+def _decide_classes(state: CompletionState, classes: list[list[int]]) -> StuckOutcome:
     ranks = []
     for cls in classes:
         k = cls[0]
@@ -178,7 +180,7 @@ def _decide_classes(state: Any, classes: list[list[int]]) -> StuckOutcome:
     return StuckOutcome("determined", reason, alternative=alternative)
 
 
-def _decide_groebner(state: Any, stuck: list[int], budget: Budget) -> StuckOutcome:
+def _decide_groebner(state: CompletionState, stuck: list[int], budget: Budget) -> StuckOutcome:
     try:
         return _within(budget.time_limit, lambda: _groebner(state, stuck, budget.max_variables))
     except _TimeUp:
@@ -187,7 +189,7 @@ def _decide_groebner(state: Any, stuck: list[int], budget: Budget) -> StuckOutco
                             too_large=True)
 
 
-def _groebner(state: Any, stuck: list[int], max_variables: int) -> StuckOutcome:
+def _groebner(state: CompletionState, stuck: list[int], max_variables: int) -> StuckOutcome:
     import sympy
 
     eqs, unknowns, contrib = lifted_system(state.R, state.cover, state.rows, state.cols, stuck)
@@ -272,7 +274,7 @@ def _groebner(state: Any, stuck: list[int], max_variables: int) -> StuckOutcome:
     return StuckOutcome("determined", reason, field, certificate=cert, alternative=alternative)
 
 
-def decide_stuck(state: Any, stuck: list[int], method: str, budget: Budget) -> StuckOutcome:
+def decide_stuck(state: CompletionState, stuck: list[int], method: str, budget: Budget) -> StuckOutcome:
     """Decide the stuck rectangles (see the module docstring).
 
     ``method`` is that of :func:`~identifiability.check_uniqueness`: ``"completion"`` never
@@ -294,7 +296,7 @@ def decide_stuck(state: Any, stuck: list[int], method: str, budget: Budget) -> S
     return local
 
 
-def _decide_locally(state: Any, stuck: list[int], n_starts: int = 8) -> StuckOutcome:
+def _decide_locally(state: CompletionState, stuck: list[int], n_starts: int = 8) -> StuckOutcome:
     """Find a factorization of the stuck part numerically, then run the Jacobian test there.
 
     Success proves only *local* uniqueness at a numerically computed point (status
