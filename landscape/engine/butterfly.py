@@ -209,7 +209,8 @@ def _split(T: np.ndarray, b1: int, b2: int, *, discarded: bool = False
     value of the split (sum of the blocks' discarded squared singular values).
     """
     a, _, _, c = T.shape
-    u, _, vh, d = best_rank_one_batched(_split_blocks(T, b1, b2), discarded=discarded, balanced=True)
+    u, _, vh, d = best_rank_one_batched(_split_blocks(T, b1, b2), discarded=discarded,
+                                        balanced=True)
     # u: [x, q1, p2, z, p1] -> left [x, p1, q1, (p2, z)]
     Tl = u.transpose(0, 4, 1, 2, 3).reshape(a, b1, b1, b2 * c)
     # vh: [x, q1, p2, z, q2] -> right [(x, q1), p2, q2, z] (a view when c = 1)

@@ -324,7 +324,8 @@ class Constraint:
         """One sentence: the set and whether :meth:`project` is an exact projection.
 
         >>> print(splincol(2).explain())
-        splincol(2): union of the row-wise and column-wise top-2 supports; a heuristic, not an exact Euclidean projection.
+        splincol(2): union of the row-wise and column-wise top-2 supports; a heuristic,
+        not an exact Euclidean projection.
         """
         how = ("an exact Euclidean projection" if self.exact else
                "a heuristic, not an exact Euclidean projection")
@@ -591,7 +592,8 @@ def check_constraints(constraints: Any, func: str, *, name: str = "constraints",
     >>> check_constraints(topk(2), "demo")
     Traceback (most recent call last):
     ...
-    identifiability.core.validation.BadInputTypeError: The 'constraints' parameter of demo must be a sequence of Constraint objects (one per factor). Got topk(2) instead.
+    identifiability.core.validation.BadInputTypeError: The 'constraints' parameter of demo
+    must be a sequence of Constraint objects (one per factor). Got topk(2) instead.
     """
     if isinstance(constraints, Constraint):
         raise param_error(func, name, "a sequence of Constraint objects (one per factor)",
