@@ -142,6 +142,12 @@ class SupermaskResult:
         return ReLUNet([W * m for W, m in zip(self.weights, self.masks)], list(self.biases),
                        list(self.masks))
 
+    def explain(self) -> str:
+        """Two lines: the objective over the epochs and the density per layer."""
+        return (f"Supermask over fixed random weights, {self.history.size} epochs: objective "
+                f"{self.history[0]:.6g} -> {self.history[-1]:.6g}.\nDensity per layer: "
+                + ", ".join(f"{float(m.mean()):.3f}" for m in self.masks) + ".")
+
     def __repr__(self) -> str:
         return summary_repr("SupermaskResult", objective=float(f"{self.history[-1]:.6g}"),
                             density=[round(float(m.mean()), 3) for m in self.masks],

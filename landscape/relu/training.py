@@ -77,6 +77,8 @@ __all__ = [
 METHODS = ("palm", "sgd", "lbfgs")
 
 _MAX_BACKTRACK = 40
+#: Starts listed by ``TrainResult._repr_html_``.
+_HTML_ROWS = 8
 
 
 def diverging_starts(history: np.ndarray, norms: np.ndarray, converged: np.ndarray,
@@ -165,6 +167,20 @@ class TrainResult:
                 f"Converged: {int(self.converged.sum())}/{self.n_starts}; diverging "
                 f"(objective down, balanced norm up, landscape.divergence.diverging): "
                 f"{int(self.diverging.sum())}.")
+
+    def _repr_html_(self) -> str:
+        """A small table in Jupyter: the summary and the first starts (best first)."""
+        from html import escape
+
+        order = np.argsort(self.objective, kind="stable")[:_HTML_ROWS]
+        rows = "".join(f"<tr><td>{i}</td><td>{self.objective[i]:.6g}</td>"
+                       f"<td>{int(self.n_iter[i])}</td><td>{bool(self.converged[i])}</td>"
+                       f"<td>{bool(self.diverging[i])}</td></tr>" for i in order)
+        more = "" if self.n_starts <= _HTML_ROWS else \
+            f"<p>... {self.n_starts - _HTML_ROWS} more starts</p>"
+        return (f"<p><b>{escape(repr(self))}</b></p><table><tr><th>start</th>"
+                "<th>objective</th><th>n_iter</th><th>converged</th><th>diverging</th></tr>"
+                + rows + "</table>" + more)
 
     def __repr__(self) -> str:
         b = self.best
