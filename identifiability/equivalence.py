@@ -379,8 +379,9 @@ class Equivalence(OrbitWitness):
         """
         func = "Equivalence.apply"
         if not self.equivalent:
-            raise ValueError("Equivalence.apply needs a witness, but the factorizations are "
-                             f"not equivalent ({self.reason}).")
+            raise param_error(func, "self", "a positive result (equivalent=True), which "
+                              "carries a witness", f"a negative result: not equivalent ({self.reason})",
+                              raw=True)
         F = _as_factors(factors_a, "factors_a", func)
         sizes = [p.size for p in self.permutations]
         if len(F) != len(sizes) + 1 or any(F[k].shape[1] != s for k, s in enumerate(sizes)):
@@ -789,9 +790,10 @@ def _orderings(F: list[np.ndarray], keys: list[list[tuple]]):
             total *= math.factorial(sum(map(len, classes))) // math.prod(
                 math.factorial(len(c)) for c in classes)
     if total > MAX_ORDERINGS:
-        raise ValueError(f"canonical_form: {total} orderings of look-alike inner indices would "
-                         f"have to be compared (limit {MAX_ORDERINGS}); the factorization is "
-                         "too symmetric for a canonical form -- use equivalent() instead.")
+        raise param_error("canonical_form", "factors", "a factorization with at most "
+                          f"{MAX_ORDERINGS} orderings of look-alike inner indices (use "
+                          "equivalent() for very symmetric factorizations)",
+                          f"one with {total} (too symmetric for a canonical form)", raw=True)
     choices = [_multiset_orders(classes) for _, classes in groups]
     for combo in itertools.product(*choices):
         orders: list[list[int]] = [[] for _ in keys]

@@ -175,8 +175,9 @@ class ReLUEquivalence(OrbitWitness):
     def apply(self, net_a: ReLUNet) -> ReLUNet:
         """``transform(net_a, permutations, scalings)`` (should give ``net_b``)."""
         if not self.equivalent:
-            raise ValueError("ReLUEquivalence.apply needs a witness, but the networks are not "
-                             f"equivalent ({self.reason}).")
+            raise param_error("ReLUEquivalence.apply", "self", "a positive result "
+                              "(equivalent=True), which carries a witness",
+                              f"a negative result: not equivalent ({self.reason})", raw=True)
         return transform(net_a, self.permutations, self.scalings)
 
 
