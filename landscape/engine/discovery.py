@@ -221,6 +221,146 @@ def _levels(M: np.ndarray, level: int, L: int, tau: float, rng: np.random.Genera
     return None
 
 
+# --------------------------------------------------------------------------- robust levels
+
+def _line_residuals(a: np.ndarray, b: np.ndarray, l1: np.ndarray, l2: np.ndarray) -> np.ndarray:
+    """Squared distance of the 2-vectors ``(a, b)`` to the lines spanned by the unit ``(l1, l2)``."""
+    return np.abs(a * l2 - b * l1) ** 2
+
+
+def _balanced_split(cost0: np.ndarray, cost1: np.ndarray) -> np.ndarray:
+    """The exact-cardinality assignment (half of the last axis to each class) of least total
+    cost: the columns with the smallest ``cost0 - cost1`` go to class 0. Returns the class."""
+    n = cost0.shape[-1]
+    order = np.argsort(cost0 - cost1, axis=-1, kind="stable")
+    half = np.ones(cost0.shape, dtype=np.int8)
+    np.put_along_axis(half, order[..., : n // 2], 0, axis=-1)
+    return half
+
+
+def _fit_lines(a: np.ndarray, b: np.ndarray, half: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Best line (top left singular vector) of each class of columns of ``[a; b]``."""
+    lines = []
+    for g in (0, 1):
+        m = half == g
+        ga = np.where(m, np.abs(a) ** 2, 0.0).sum(-1)
+        gd = np.where(m, np.abs(b) ** 2, 0.0).sum(-1)
+        gb = np.where(m, a * np.conj(b), 0.0).sum(-1)
+        u1, u2, _, _ = _top_vectors(ga, gb, gd)
+        lines += [u1[..., None], u2[..., None]]
+    return tuple(lines)
+
+
+def _two_lines(a: np.ndarray, b: np.ndarray, n_iter: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Balanced two-line clustering of the columns of ``[a; b]`` (last axis), batched.
+
+    Start: the largest column and the column farthest from it; then alternate the balanced
+    assignment and the line fits. Returns the halves and the total residual per batch entry.
+    """
+    norms2 = np.abs(a) ** 2 + np.abs(b) ** 2
+    take = lambda X, idx: np.take_along_axis(X, idx[..., None], axis=-1)  # noqa: E731
+    ref = np.argmax(norms2, axis=-1)
+    nr = np.sqrt(np.maximum(take(norms2, ref), _TINY))
+    l1a, l1b = take(a, ref) / nr, take(b, ref) / nr
+    r1 = _line_residuals(a, b, l1a, l1b)
+    ref2 = np.argmax(r1, axis=-1)
+    nr2 = np.sqrt(np.maximum(take(norms2, ref2), _TINY))
+    l2a, l2b = take(a, ref2) / nr2, take(b, ref2) / nr2
+    for _ in range(n_iter):
+        r1, r2 = _line_residuals(a, b, l1a, l1b), _line_residuals(a, b, l2a, l2b)
+        half = _balanced_split(r1, r2)
+        l1a, l1b, l2a, l2b = _fit_lines(a, b, half)
+    r1, r2 = _line_residuals(a, b, l1a, l1b), _line_residuals(a, b, l2a, l2b)
+    half = _balanced_split(r1, r2)
+    return half, np.where(half == 0, r1, r2).sum(axis=-1)
+
+
+def _match(S: np.ndarray) -> np.ndarray:
+    """A perfect matching of large total similarity ``S`` (symmetric): mutually best pairs,
+    round after round, then greedy on what is left. Returns ``(n/2, 2)`` row indices."""
+    n = S.shape[0]
+    S = S.copy()
+    np.fill_diagonal(S, -np.inf)
+    free = np.arange(n)
+    pairs = []
+    while free.size:
+        sub = S[np.ix_(free, free)]
+        best = np.argmax(sub, axis=1)
+        mutual = np.flatnonzero((best[best] == np.arange(free.size)) & (np.arange(free.size) < best))
+        if mutual.size == 0:       # no mutual best pair left: greedy by the largest entry
+            i, j = np.unravel_index(np.argmax(sub), sub.shape)
+            mutual, best = np.array([i]), best.copy()
+            best[i] = j
+        pairs.append(np.stack([free[mutual], free[best[mutual]]], axis=1))
+        keep = np.ones(free.size, bool)
+        keep[mutual] = keep[best[mutual]] = False
+        free = free[keep]
+    return np.concatenate(pairs)
+
+
+def _robust_level(M: np.ndarray, n_blocks: int, rng: np.random.Generator,
+                  dim: int = 48) -> _Level:
+    """One level without thresholds: the anchor's partner of least two-line residual, all
+    rows paired by similarity of their (projected) restrictions to the halves, the halves
+    refitted on all pairs; always returns a pairing (the final fit decides)."""
+    n, N = M.shape
+    h = n // 2
+    norms = np.sqrt(np.einsum("ij,ij->i", M, M.conj()).real)
+    anchor = int(np.argmax(norms))
+    others = np.delete(np.arange(n), anchor)
+    x0 = M[anchor].reshape(1, n_blocks, n)
+    best_cost, half = np.inf, None
+    chunk = max(1, _CHUNK // N)
+    for start in range(0, others.size, chunk):
+        rows = others[start:start + chunk]
+        xj = M[rows].reshape(-1, n_blocks, n)
+        halves, cost = _two_lines(np.broadcast_to(x0, xj.shape), xj)
+        cost = cost.sum(axis=1) / np.maximum(norms[anchor] ** 2 + norms[rows] ** 2, _TINY)
+        g = int(np.argmin(cost))
+        if cost[g] < best_cost:
+            best_cost, half = cost[g], halves[g]
+    cols = np.arange(N).reshape(n_blocks, n)
+    for _ in range(2):
+        order = np.concatenate([np.concatenate([c[half[b] == 0], c[half[b] == 1]])
+                                for b, c in enumerate(cols)])
+        Mh = M[:, order].reshape(n, 2 * n_blocks, h)
+        nv = np.sqrt(np.einsum("ikc,ikc->ik", Mh, Mh.conj()).real)
+        Z = Mh / np.maximum(nv, _TINY)[..., None]
+        if h > dim:                               # random projection of each half
+            G = rng.standard_normal((2 * n_blocks, h, dim)) + 1j * rng.standard_normal(
+                (2 * n_blocks, h, dim))
+            Z = np.einsum("ikc,kcd->ikd", Z, G)
+            Z /= np.maximum(np.sqrt(np.einsum("ikd,ikd->ik", Z, Z.conj()).real), _TINY)[..., None]
+        Zk = Z.transpose(1, 0, 2)                 # [half, row, dim]
+        S = np.abs(np.matmul(Zk, Zk.conj().transpose(0, 2, 1))).sum(axis=0)
+        pairs = _match(S)
+        # refit the halves on all pairs: column c's cost in class g summed over the pairs
+        Mb = M.reshape(n, n_blocks, n)
+        a, b = Mb[pairs[:, 0]], Mb[pairs[:, 1]]            # [pair, block, column]
+        for _ in range(2):
+            l1a, l1b, l2a, l2b = _fit_lines(a, b, np.broadcast_to(half, a.shape))
+            half = _balanced_split(_line_residuals(a, b, l1a, l1b).sum(axis=0),
+                                   _line_residuals(a, b, l2a, l2b).sum(axis=0))
+    order = np.concatenate([np.concatenate([c[half[b] == 0], c[half[b] == 1]])
+                            for b, c in enumerate(cols)])
+    Mh = M[:, order].reshape(n, 2 * n_blocks, h)
+    top, bot = Mh[pairs[:, 0]], Mh[pairs[:, 1]]
+    u1, u2, _, _ = _top_vectors(np.einsum("pkc,pkc->pk", top, top.conj()).real,
+                                np.einsum("pkc,pkc->pk", top, bot.conj()),
+                                np.einsum("pkc,pkc->pk", bot, bot.conj()).real)
+    reduced = np.conj(u1)[..., None] * top + np.conj(u2)[..., None] * bot
+    return _Level(pairs, order, reduced.reshape(h, N))
+
+
+def _robust_levels(A: np.ndarray, L: int, rng: np.random.Generator) -> list[_Level]:
+    levels, M = [], A
+    for _ in range(1, L):
+        levels.append(_robust_level(M, M.shape[1] // M.shape[0], rng))
+        M = levels[-1].reduced
+    return levels
+
+
 def _orderings(levels: list[_Level], N: int) -> tuple[np.ndarray, np.ndarray]:
     """Row and column orders (original indices) of the trees found by the levels."""
     items = np.arange(N).reshape(N, 1)
@@ -340,6 +480,9 @@ class ButterflyDiscovery:
         failure, the levels passed by the deepest branch of the search).
     butterfly : the :class:`ButterflyResult` of ``A[np.ix_(r, c)]`` (for the fit without learned
         permutations, of ``A`` itself: its chain is ``chain``).
+    method : which search produced ``chain``: "exact search" (threshold tests, the pairing is
+        certain), "robust search" (least-residual choices, for noisy or degenerate input),
+        "plain" (no learned permutation).
     """
 
     success: bool
@@ -351,12 +494,14 @@ class ButterflyDiscovery:
     error_bound: np.float64
     levels: int
     butterfly: ButterflyResult
+    method: str
 
     def __repr__(self) -> str:
         return summary_repr("ButterflyDiscovery", success=self.success,
                             relative_error=float(f"{float(self.relative_error):.3e}"),
                             error_bound=float(f"{float(self.error_bound):.3e}"),
-                            levels=self.levels, N=self.chain.shape[0], reason=self.reason)
+                            levels=self.levels, N=self.chain.shape[0], method=self.method,
+                            reason=self.reason)
 
     def explain(self) -> str:
         """Plain-language summary: what was found, how exact, and what is certified."""
@@ -390,6 +535,17 @@ def _permutation_csr(perm: np.ndarray, dtype: np.dtype) -> sp.csr_matrix:
     """``P`` with ``(P x)[i] = x[perm[i]]``."""
     N = perm.size
     return sp.csr_matrix((np.ones(N, dtype=dtype), perm, np.arange(N + 1)), shape=(N, N))
+
+
+def _fit(A: np.ndarray, rows: np.ndarray, cols: np.ndarray, tol: float
+         ) -> tuple[FactorChain, np.ndarray, np.ndarray, ButterflyResult]:
+    """The butterfly fit of ``A[np.ix_(rows, cols)]`` and its chain with the permutations."""
+    inner = butterfly_factorize(A[np.ix_(rows, cols)], permutation=None, tol=tol)
+    inverse = np.empty_like(rows)
+    inverse[rows] = np.arange(rows.size)
+    factors = ((_permutation_csr(inverse, A.dtype),) + inner.chain.factors
+               + (_permutation_csr(cols, A.dtype),))
+    return FactorChain(factors), rows, cols, inner
 
 
 def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> ButterflyDiscovery:
@@ -458,27 +614,30 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
         levels: list[_Level] | None = []
     else:
         levels = _levels(A, 1, L, tau, rng, [_MAX_ATTEMPTS], failures, depth)
-    found = None
+    def result(fit: tuple, method: str, success: bool, reason: str = "",
+               bound: np.float64 = np.float64(0.0), done: int = L - 1) -> ButterflyDiscovery:
+        chain, rows, cols, inner = fit
+        return ButterflyDiscovery(success=success, reason=reason, chain=chain,
+                                  row_permutation=rows, column_permutation=cols,
+                                  relative_error=inner.relative_error, error_bound=bound,
+                                  levels=done, butterfly=inner, method=method)
+
+    fits = []
     if levels is not None:
-        rows, cols = _orderings(levels, N) if levels else (identity, identity)
-        inner = butterfly_factorize(A[np.ix_(rows, cols)], permutation=None, tol=tol)
-        inverse = np.empty_like(rows)
-        inverse[rows] = identity
-        factors = ((_permutation_csr(inverse, A.dtype),) + inner.chain.factors
-                   + (_permutation_csr(cols, A.dtype),))
-        found = (FactorChain(factors), rows, cols, inner)
-        if inner.relative_error <= tol:
-            return ButterflyDiscovery(True, "", *found[:3], inner.relative_error,
-                                      np.float64(0.0), len(levels), inner)
+        fits.append((_fit(A, *(_orderings(levels, N) if levels else (identity, identity)), tol),
+                     "exact search"))
+        if fits[-1][0][3].relative_error <= tol:
+            return result(fits[-1][0], "exact search", True, done=len(levels))
         failures.append((L, f"the orderings found give a butterfly fit of relative error "
-                             f"{float(inner.relative_error):.3e} > tol"))
-    fallback = butterfly_factorize(A, permutation="auto", tol=tol)
-    plain = (fallback.chain, identity, identity, fallback)
-    if fallback.relative_error <= tol:   # degenerate but exact in natural or bit-reversed order
-        return ButterflyDiscovery(True, "", *plain[:3], fallback.relative_error,
-                                  np.float64(0.0), L - 1, fallback)
-    if found is None or fallback.relative_error < found[3].relative_error:
-        found = plain
+                             f"{float(fits[-1][0][3].relative_error):.3e} > tol"))
+    plain = butterfly_factorize(A, permutation="auto", tol=tol)
+    fits.append(((plain.chain, identity, identity, plain), "plain"))
+    if plain.relative_error <= tol:     # degenerate but exact in natural or bit-reversed order
+        return result(fits[-1][0], "plain", True)
+    if N > 2:
+        fits.append((_fit(A, *_orderings(_robust_levels(A, L, rng), N), tol), "robust search"))
+        if fits[-1][0][3].relative_error <= tol:
+            return result(fits[-1][0], "robust search", True)
+    fit, method = min(fits, key=lambda f: f[0][3].relative_error)
     reason = max(failures, key=lambda f: f[0])[1] if failures else "no structure"
-    return ButterflyDiscovery(False, reason, *found[:3], found[3].relative_error,
-                              _relative_bound(A, rng), depth[0] - 1, found[3])
+    return result(fit, method, False, reason, _relative_bound(A, rng), depth[0] - 1)
