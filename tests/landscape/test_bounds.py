@@ -24,7 +24,7 @@ def test_c32_bound_certifies_global():
     A, s1, s2 = _case("C32")
     lb = moment_lower_bound(A, s1, s2)
     assert lb.status == "optimal" and abs(lb.value) < 1e-6
-    rep = sample(Problem(A, supports=[s1, s2]), 16, rng=0, max_iter=3000)
+    rep = sample(Problem(A, supports=[s1, s2]), 16, rng=0, n_iter=3000)
     assert rep.reference_kind == "global" and "moment lower bound" in rep.reference_note
     assert rep.reference == pytest.approx(0.0, abs=1e-6)
 
