@@ -35,7 +35,7 @@ def scramble(A, rng):
 def assert_exact(res, A, tol=1e-10):
     N = A.shape[0]
     assert isinstance(res, ButterflyDiscovery)
-    assert res.success and res.reason == ""
+    assert res.success and res.reason == "" and res.method == "exact search"
     assert res.relative_error <= tol
     assert res.levels == N.bit_length() - 2
     r, c = res.row_permutation, res.column_permutation
@@ -114,11 +114,28 @@ def test_near_butterfly_is_no_false_success():
     assert discover_butterfly(A, tol=1e-4, rng=0).success
 
 
+@pytest.mark.parametrize("family", ["dft", "hadamard", "random"])
+def test_noisy_butterflies_come_back_at_the_noise_level(family):
+    N, rng = 32, np.random.default_rng(11)
+    A = {"dft": dft(N), "hadamard": scramble(hadamard(N), rng),
+         "random": scramble(random_butterfly(N, rng), rng)}[family]
+    E = 1e-3 * np.linalg.norm(A) / N * (rng.standard_normal((N, N))
+                                        + 1j * rng.standard_normal((N, N))) / np.sqrt(2)
+    res = discover_butterfly(A + E, rng=0)
+    noise = np.linalg.norm(E) / np.linalg.norm(A + E)
+    assert not res.success and res.method in ("robust search", "plain")
+    assert 0 < res.error_bound <= res.relative_error <= 1.1 * noise
+    assert np.isclose(np.linalg.norm(res.chain.toarray() - A - E) / np.linalg.norm(A + E),
+                      res.relative_error)
+    assert discover_butterfly(A + E, tol=3 * noise, rng=0).success
+
+
 def test_degenerate_exact_inputs_use_the_plain_fit():
     for A in (np.zeros((8, 8)), np.eye(8), np.ones((8, 8)), np.array([[1.0, 2.0], [3.0, 4.0]])):
         res = discover_butterfly(A, rng=0)
         assert res.success and res.relative_error <= 1e-12
         assert np.allclose(res.chain.toarray(), A)
+    assert discover_butterfly(np.eye(8), rng=0).method == "plain"
 
 
 def _split_optimum_brute_force(A):
