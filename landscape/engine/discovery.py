@@ -82,6 +82,7 @@ _TINY = 1e-300
 _MAX_CANDIDATES = 4        # valid candidates tried per level before giving up on it
 _MAX_ATTEMPTS = 64         # candidate verifications in the whole depth-first search
 _CHUNK = 1 << 21           # entries per temporary array (memory stays O(N) columns at a time)
+_EXACT_GRAM = 1.1e9        # robust pairing: exact cosines up to n^2 N (N = 1024), else sketched
 _BOUND_WORK = 5e7          # entry operations spent on the lower bound (sets the triple count)
 
 
@@ -309,7 +310,7 @@ def _match(S: np.ndarray) -> np.ndarray:
 
 
 def _robust_level(M: np.ndarray, n_blocks: int, rng: np.random.Generator,
-                  dim: int = 48) -> _Level:
+                  dim: int = 128) -> _Level:
     """One level without thresholds: the anchor's partner of least two-line residual, all
     rows paired by similarity of their (projected) restrictions to the halves, the halves
     refitted on all pairs; always returns a pairing (the final fit decides)."""
@@ -330,19 +331,19 @@ def _robust_level(M: np.ndarray, n_blocks: int, rng: np.random.Generator,
         if cost[g] < best_cost:
             best_cost, half = cost[g], halves[g]
     cols = np.arange(N).reshape(n_blocks, n)
-    for _ in range(2):
+    for _ in range(3):
         order = np.concatenate([np.concatenate([c[half[b] == 0], c[half[b] == 1]])
                                 for b, c in enumerate(cols)])
         Mh = M[:, order].reshape(n, 2 * n_blocks, h)
-        nv = np.sqrt(np.einsum("ikc,ikc->ik", Mh, Mh.conj()).real)
-        Z = Mh / np.maximum(nv, _TINY)[..., None]
-        if h > dim:                               # random projection of each half
-            G = rng.standard_normal((2 * n_blocks, h, dim)) + 1j * rng.standard_normal(
-                (2 * n_blocks, h, dim))
-            Z = np.einsum("ikc,kcd->ikd", Z, G)
-            Z /= np.maximum(np.sqrt(np.einsum("ikd,ikd->ik", Z, Z.conj()).real), _TINY)[..., None]
-        Zk = Z.transpose(1, 0, 2)                 # [half, row, dim]
-        S = np.abs(np.matmul(Zk, Zk.conj().transpose(0, 2, 1))).sum(axis=0)
+        Mk = np.ascontiguousarray(Mh.transpose(1, 0, 2))      # [half, row, column]
+        energy = np.einsum("kic,kic->ki", Mk, Mk.conj()).real
+        if n * n * N > _EXACT_GRAM:                # Johnson-Lindenstrauss sketch of each half
+            G = (rng.standard_normal((2 * n_blocks, h, dim))
+                 + 1j * rng.standard_normal((2 * n_blocks, h, dim))) / np.sqrt(2 * dim)
+            Mk = np.matmul(Mk, G)
+        cross = np.abs(np.matmul(Mk, Mk.conj().transpose(0, 2, 1)))
+        norms = np.sqrt(np.maximum(energy, _TINY))
+        S = (cross / norms[:, :, None] / norms[:, None, :]).sum(axis=0)   # sum of |cosines|
         pairs = _match(S)
         # refit the halves on all pairs: column c's cost in class g summed over the pairs
         Mb = M.reshape(n, n_blocks, n)
