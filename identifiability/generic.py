@@ -115,6 +115,17 @@ class GenericResult:
     method: str
     reason: str
 
+    @property
+    def exact(self) -> bool:
+        """Always True: the supports are exact and the rank is computed exactly (over Q or
+        GF(q); a modular answer states its ``error_probability``)."""
+        return True
+
+    @property
+    def tol(self) -> None:
+        """No tolerance is involved (the policy's field, for uniform reading)."""
+        return None
+
     def __repr__(self) -> str:
         return summary_repr("GenericResult", generic=self.generic,
                             error_probability=float(f"{self.error_probability:.3g}"),

@@ -17,9 +17,9 @@ True
 from .local import ReLULocalResult, local_identifiability
 from .net import ReLUNet
 from .path_lifting import PathLifting, output_jacobian, path_lifting, path_lifting_jacobian
-from .symmetries import (ReLUEquivalence, balance, balance_arrays, canonical_form, equivalent,
-                         transform)
+from .symmetries import (MAX_ORDERINGS, CanonicalNet, ReLUEquivalence, balance, balance_arrays,
+                         canonical_form, equivalent, transform)
 
 __all__ = ["ReLUNet", "ReLUEquivalence", "ReLULocalResult", "PathLifting", "transform",
            "balance", "equivalent", "canonical_form", "path_lifting", "path_lifting_jacobian",
-           "output_jacobian", "local_identifiability", "balance_arrays"]
+           "output_jacobian", "local_identifiability", "balance_arrays", "CanonicalNet"]
