@@ -234,7 +234,7 @@ def _levels(M: np.ndarray, level: int, L: int, tau: float, rng: np.random.Genera
 # --------------------------------------------------------------------------- robust levels
 
 def _line_residuals(a: np.ndarray, b: np.ndarray, l1: np.ndarray, l2: np.ndarray) -> np.ndarray:
-    """Squared distance of the 2-vectors ``(a, b)`` to the lines spanned by the unit ``(l1, l2)``."""
+    """Squared distance of the 2-vectors ``(a, b)`` to the line of the unit ``(l1, l2)``."""
     return np.abs(a * l2 - b * l1) ** 2
 
 
@@ -297,7 +297,8 @@ def _match(S: np.ndarray) -> np.ndarray:
     while free.size:
         sub = S[np.ix_(free, free)]
         best = np.argmax(sub, axis=1)
-        mutual = np.flatnonzero((best[best] == np.arange(free.size)) & (np.arange(free.size) < best))
+        idx = np.arange(free.size)
+        mutual = np.flatnonzero((best[best] == idx) & (idx < best))
         if mutual.size == 0:       # no mutual best pair left: greedy by the largest entry
             i, j = np.unravel_index(np.argmax(sub), sub.shape)
             mutual, best = np.array([i]), best.copy()
@@ -602,8 +603,11 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     block, or that need more than the search budget, are reported as failures with the reason
     -- never a false success. ``error_bound`` only sees the first and the last split, so it can
     be ~0 on matrices where no exact structure is found (the Hartley transform, N >= 16: the
-    search passes level 1, not level 2; not certified impossible). Noisy input is never a success at the default ``tol``; its fit (robust
-    search) is returned with the bracket ``[error_bound, relative_error]``.
+    search passes level 1, not level 2; not certified impossible). Noisy input (noise above
+    ``tol``) is never a success; its fit (robust search) is returned with the bracket
+    ``[error_bound, relative_error]``. Under heavy noise on unbalanced butterflies (products of
+    random factors: log-normal entries) the robust pairing makes mistakes: 2-3x the error of
+    the fit with the true permutations at N = 64 ... 256 and 10% noise.
 
     Examples
     --------

@@ -175,6 +175,25 @@ def test_lower_bound_below_brute_force_relaxation(seed):
     assert 0 < bound <= brute * (1 + 1e-12)
 
 
+def test_lower_bound_below_exact_optimum_n4():
+    """N = 4: the two-factor split is the whole problem, so the optimum over all orderings is
+    a brute-force minimum; bound <= optimum <= the returned fit."""
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        A = rng.standard_normal((4, 4))
+        best = np.inf
+        for P in ([0, 1, 2, 3], [0, 2, 1, 3], [0, 3, 1, 2]):          # pairings (P[0],P[1]), ...
+            for h in ([0, 1], [0, 2], [0, 3]):
+                g = [c for c in range(4) if c not in h]
+                best = min(best, sum(np.linalg.svd(A[[P[k], P[k + 1]]][:, cols],
+                                                   compute_uv=False)[1] ** 2
+                                     for k in (0, 2) for cols in (h, g)))
+        optimum = np.sqrt(best) / np.linalg.norm(A)
+        res = discover_butterfly(A, rng=0)
+        assert res.error_bound <= optimum * (1 + 1e-12)
+        assert optimum <= res.relative_error * (1 + 1e-12)
+
+
 def test_lower_bound_below_every_ordering_tried():
     from landscape.engine.butterfly import butterfly_factorize
     rng = np.random.default_rng(2)
