@@ -73,6 +73,7 @@ import scipy.sparse as sp
 
 from identifiability.core.display import summary_repr
 from identifiability.core.validation import as_matrix, check_real, check_rng, param_error
+from identifiability.supports import butterfly_supports
 
 from .butterfly import ButterflyResult, FactorChain, butterfly_factorize
 
@@ -477,20 +478,18 @@ class ButterflyDiscovery:
         ``relative_error <= tol``.
     reason : why the search failed ("" on success).
     chain : FactorChain ``P_r, B_1, ..., B_L, P_c`` (the two permutation matrices are its first
-        and last factors) with ``chain @ x ~ A @ x``. When the search fails, the fit without
-        learned permutations (``butterfly_factorize(A, permutation="auto")``, its chain ends with
-        the bit reversal if that was better); that fit is the answer (``success``) when exact.
-        On failure, the better of that fit and the fit in the orderings found (if any).
+        and last factors) with ``chain @ x ~ A @ x``. When the exact search fails, the fit
+        without learned permutations (natural or bit-reversed columns, the better) is the
+        answer when exact (``method="plain"``); on failure, the best of that fit and the fits
+        in the orderings of the searches.
     row_permutation, column_permutation : index arrays ``r, c`` with
-        ``A[np.ix_(r, c)] ~ B_1 ... B_L`` (``butterfly.chain``); the identity when ``chain`` is
-        the fit without learned permutations.
+        ``A[np.ix_(r, c)] ~ B_1 ... B_L`` (``butterfly.chain``).
     relative_error : ``||A - chain||_F / ||A||_F``, computed directly.
     error_bound : certified lower bound on ``min ||A - P B Q||_F / ||A||_F`` over every ``P, Q``
         and butterfly ``B`` (:func:`permutation_lower_bound`); 0 on success (not computed).
     levels : number of split levels whose pairing was identified (``L - 1`` on success; on
         failure, the levels passed by the deepest branch of the search).
-    butterfly : the :class:`ButterflyResult` of ``A[np.ix_(r, c)]`` (for the fit without learned
-        permutations, of ``A`` itself: its chain is ``chain``).
+    butterfly : the :class:`ButterflyResult` of ``A[np.ix_(r, c)]``.
     method : which search produced ``chain``: "exact search" (threshold tests, the pairing is
         certain), "robust search" (least-residual choices, for noisy or degenerate input),
         "plain" (no learned permutation).
@@ -513,6 +512,29 @@ class ButterflyDiscovery:
                             error_bound=float(f"{float(self.error_bound):.3e}"),
                             levels=self.levels, N=self.chain.shape[0], method=self.method,
                             reason=self.reason)
+
+    def verify(self, A: Any, *, tol: float = 1e-10) -> bool:
+        """Re-check the answer against ``A``, independently of the search: the first and last
+        factors of ``chain`` are permutation matrices (identity allowed), the ``L`` others lie
+        on the butterfly supports, and the dense product is within ``tol`` (relative) of ``A``.
+        """
+        func = "ButterflyDiscovery.verify"
+        A, _ = _check(A, func, None)
+        tol = check_real(tol, "tol", func, low=0.0)
+        factors = [f.tocsr() for f in self.chain.factors]
+        N = A.shape[0]
+        if A.shape != self.chain.shape or len(factors) != N.bit_length() + 1:
+            return False
+        for P in (factors[0], factors[-1]):
+            dense = P.toarray()
+            if not (np.all((dense == 0) | (dense == 1)) and np.all(dense.sum(0) == 1)
+                    and np.all(dense.sum(1) == 1)):
+                return False
+        for X, S in zip(factors[1:-1], butterfly_supports(N)):
+            if np.any(X.toarray()[~S]):
+                return False
+        error = np.linalg.norm(self.chain.toarray() - A)
+        return bool(error <= tol * np.linalg.norm(A))
 
     def explain(self) -> str:
         """Plain-language summary: what was found, how exact, and what is certified."""
@@ -556,7 +578,7 @@ def _fit(A: np.ndarray, rows: np.ndarray, cols: np.ndarray, tol: float
     inverse[rows] = np.arange(rows.size)
     factors = ((_permutation_csr(inverse, A.dtype),) + inner.chain.factors
                + (_permutation_csr(cols, A.dtype),))
-    return FactorChain(factors), rows, cols, inner
+    return FactorChain(factors, permutation=cols), rows, cols, inner
 
 
 def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> ButterflyDiscovery:
@@ -620,6 +642,8 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     >>> bool(np.allclose(A[np.ix_(res.row_permutation, res.column_permutation)],
     ...                  res.butterfly.chain.toarray()))
     True
+    >>> res.verify(A)
+    True
     """
     func = "discover_butterfly"
     A, rng = _check(A, func, rng)
@@ -650,9 +674,10 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
             return result(fits[-1][0], "exact search", True, done=len(levels))
         failures.append((L, f"the orderings found give a butterfly fit of relative error "
                              f"{float(fits[-1][0][3].relative_error):.3e} > tol"))
-    plain = butterfly_factorize(A, permutation="auto", tol=tol)
-    fits.append(((plain.chain, identity, identity, plain), "plain"))
-    if plain.relative_error <= tol:     # degenerate but exact in natural or bit-reversed order
+    plain = butterfly_factorize(A, permutation="auto", tol=tol)   # natural or bit-reversed
+    fits.append((_fit(A, identity, identity if plain.permutation is None else plain.permutation,
+                      tol), "plain"))
+    if fits[-1][0][3].relative_error <= tol:     # degenerate but exact in natural or bit-reversed order
         return result(fits[-1][0], "plain", True)
     if N > 2:
         fits.append((_fit(A, *_orderings(_robust_levels(A, L, rng), N), tol), "robust search"))

@@ -50,6 +50,7 @@ def assert_exact(res, A, tol=1e-10):
     assert np.linalg.norm(A[np.ix_(r, c)] - inner.toarray()) <= tol * np.linalg.norm(A)
     for X, S in zip(inner.factors, butterfly_supports(N)):
         assert not np.any(X.toarray()[~S])
+    assert res.verify(A, tol=tol)
 
 
 @pytest.mark.parametrize("N", [4, 8, 16, 32, 64])
@@ -102,6 +103,7 @@ def test_random_dense_is_no_false_success(N, complex_):
     assert np.isclose(np.linalg.norm(res.chain.toarray() - A) / np.linalg.norm(A),
                       res.relative_error)
     assert "Certified" in res.explain() and "success=False" in repr(res)
+    assert not res.verify(A) and res.verify(A, tol=1.0)    # a valid chain, not an exact one
 
 
 def test_near_butterfly_is_no_false_success():
@@ -134,8 +136,14 @@ def test_degenerate_exact_inputs_use_the_plain_fit():
     for A in (np.zeros((8, 8)), np.eye(8), np.ones((8, 8)), np.array([[1.0, 2.0], [3.0, 4.0]])):
         res = discover_butterfly(A, rng=0)
         assert res.success and res.relative_error <= 1e-12
-        assert np.allclose(res.chain.toarray(), A)
+        assert np.allclose(res.chain.toarray(), A) and res.verify(A)
     assert discover_butterfly(np.eye(8), rng=0).method == "plain"
+
+
+def test_verify_rejects_another_matrix():
+    A = dft(8)
+    res = discover_butterfly(A, rng=0)
+    assert res.verify(A) and not res.verify(A.conj()) and not res.verify(dft(16))
 
 
 def _split_optimum_brute_force(A):
