@@ -1,9 +1,9 @@
 """Butterfly factorization with unknown permutations, from the matrix alone.
 
 Table 1 -- :func:`landscape.engine.discovery.discover_butterfly` on N = 16 ... ``--max-n``:
-the DFT in natural order (complex), the Hadamard matrix with random row and column
-permutations, products of random complex N(0,1) butterfly factors with random P, Q
-(``--draws`` draws each), and dense random matrices (no structure: a success would be false):
+the DFT in natural order (complex; ``--draws`` seeds of ``rng``), the Hadamard matrix with
+random row and column permutations, products of random complex N(0,1) butterfly factors with
+random P, Q (``--draws`` draws each), and dense random matrices (no structure: a success would be false):
 success rate, median and worst relative error ``||A - chain||_F / ||A||_F``, median wall and
 CPU time (``time.process_time``), and for the dense matrices the median certified lower bound
 on the relative error of every ``P B Q``.
@@ -91,7 +91,7 @@ def table_families(sizes, draws, seed):
     for name, make in FAMILIES.items():
         for N in sizes:
             rng = np.random.default_rng(seed + N)
-            k = 1 if name.startswith("dft") else draws
+            k = draws                        # the DFT: the same matrix, ``draws`` rng seeds
             results = [run(make(N, rng), seed + d) for d in range(k)]
             errors = np.array([float(r.relative_error) for r, _, _ in results])
             ok = sum(r.success for r, _, _ in results)

@@ -620,8 +620,8 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     up to rounding: no permutations and butterfly factors do better; on failure the optimum
     lies in ``[error_bound, relative_error]``.
 
-    **Where it fails.** Exact butterflies with zeros inside their factors' supports (e.g.
-    scrambled permutation matrices), or whose paired rows are proportional on a whole column
+    **Where it fails.** Exact butterflies with zeros inside their factors' supports, once
+    scrambled (permutation matrices, ``I (x) H``, factors with 5% zeros), or whose paired rows are proportional on a whole column
     block, or that need more than the search budget, are reported as failures with the reason
     -- never a false success. ``error_bound`` only sees the first and the last split, so it can
     be ~0 on matrices where no exact structure is found (the Hartley transform, N >= 16: the

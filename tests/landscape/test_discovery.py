@@ -231,3 +231,24 @@ def test_bad_inputs_name_the_argument():
         discover_butterfly(np.eye(4), tol="small")
     with pytest.raises(TypeError, match="'rng' parameter of discover_butterfly"):
         discover_butterfly(np.eye(4), rng="seed")
+
+
+@pytest.mark.parametrize("name", ["kron_identity_hadamard", "sparse_factors", "permutation"])
+def test_zeros_inside_supports_are_no_false_success(name):
+    """Known limitation: zeros inside the factors' supports (scrambled) defeat the exact
+    search; the answer must still be honest (a verified success or a failure with a bound)."""
+    rng = np.random.default_rng(21)
+    N = 16
+    if name == "kron_identity_hadamard":
+        A = np.kron(np.eye(2), hadamard(8))
+    elif name == "permutation":
+        A = np.eye(N)
+    else:
+        A = np.eye(N)
+        for S in butterfly_supports(N):
+            A = A @ (rng.standard_normal((N, N)) * S * (rng.random((N, N)) > 0.2))
+    A = scramble(A, rng)
+    res = discover_butterfly(A, rng=0)
+    assert res.verify(A) == res.success
+    if not res.success:
+        assert res.reason and res.error_bound <= res.relative_error
