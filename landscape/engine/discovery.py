@@ -36,9 +36,11 @@ The whole search costs ``O(N^2)`` per level, ``O(N^2 log N)`` in all (no ``O(N^3
 **Robust search (noise, near-structure).** When the exact search fails, the same levels are
 run with least-residual choices instead of thresholds: the anchor's partner minimises the
 balanced two-line residual of ``M[[a, j]]`` (balanced assignment by sorting, a few line
-refits, batched over ``j``); all rows are paired by a greedy maximum-similarity matching of
-their normalised half-restrictions (random projections to 48 dimensions, one batched matrix
-product); the halves are refitted on all pairs. It always returns orderings; the
+refits, batched over ``j``); all rows are paired by a greedy maximum-similarity matching,
+the similarity of rows ``i, j`` being ``sum_halves 1 - sigma_2^2 / min(|v_i|^2, |v_j|^2)`` of
+their restrictions (1 when rank one, a zero restriction fitting anything; exact Gram
+matrices, one batched product, sketched to 128 dimensions beyond N = 1024); pairs and
+halves are refitted alternately (three rounds). It always returns orderings; the
 hierarchical fit in them decides. On a butterfly plus noise the fit comes back at the noise
 level (``bench_discovery.py --noise``). Cost ``O(nN log n + n^2)`` per level.
 
@@ -314,7 +316,7 @@ def _match(S: np.ndarray) -> np.ndarray:
 def _robust_level(M: np.ndarray, n_blocks: int, rng: np.random.Generator,
                   dim: int = 128) -> _Level:
     """One level without thresholds: the anchor's partner of least two-line residual, all
-    rows paired by similarity of their (projected) restrictions to the halves, the halves
+    rows paired by the rank-one similarity of their restrictions to the halves, the halves
     refitted on all pairs; always returns a pairing (the final fit decides)."""
     n, N = M.shape
     h = n // 2
@@ -343,9 +345,12 @@ def _robust_level(M: np.ndarray, n_blocks: int, rng: np.random.Generator,
             G = (rng.standard_normal((2 * n_blocks, h, dim))
                  + 1j * rng.standard_normal((2 * n_blocks, h, dim))) / np.sqrt(2 * dim)
             Mk = np.matmul(Mk, G)
-        cross = np.abs(np.matmul(Mk, Mk.conj().transpose(0, 2, 1)))
-        norms = np.sqrt(np.maximum(energy, _TINY))
-        S = (cross / norms[:, :, None] / norms[:, None, :]).sum(axis=0)   # sum of |cosines|
+        cross = np.abs(np.matmul(Mk, Mk.conj().transpose(0, 2, 1))) ** 2
+        ai, aj = energy[:, :, None], energy[:, None, :]
+        lam1 = 0.5 * (ai + aj) + np.sqrt(0.25 * (ai - aj) ** 2 + cross)
+        sigma2 = np.maximum(ai * aj - cross, 0.0) / np.maximum(lam1, _TINY)
+        # 1 - sigma_2^2 / min(a_i, a_j) in [0, 1]: 1 iff rank one (a zero half fits anything)
+        S = (1.0 - sigma2 / np.maximum(np.minimum(ai, aj), _TINY)).sum(axis=0)
         pairs = _match(S)
         # refit the halves on all pairs: column c's cost in class g summed over the pairs
         Mb = M.reshape(n, n_blocks, n)
