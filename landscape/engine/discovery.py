@@ -42,7 +42,8 @@ their restrictions (1 when rank one, a zero restriction fitting anything; exact 
 matrices, one batched product, sketched to 128 dimensions beyond N = 1024); pairs and
 halves are refitted alternately (three rounds). It always returns orderings; the
 hierarchical fit in them decides. On a butterfly plus noise the fit comes back at the noise
-level (``bench_discovery.py --noise``). Cost ``O(nN log n + n^2)`` per level.
+level for the DFT and Hadamard (``bench_discovery.py --noise``). Cost ``O(nN log n)`` plus one
+batched Gram product of ``O(n^2 N)`` flops per level (``N^3`` BLAS flops at level 1).
 
 **Certificate when no structure is found.** For *every* ``P, Q`` and butterfly ``B``,
 ``||A - P B Q||_F^2`` is at least the optimum of the first split for that ordering (THEORY
@@ -626,7 +627,8 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     lies in ``[error_bound, relative_error]``.
 
     **Where it fails.** Exact butterflies with zeros inside their factors' supports, once
-    scrambled (permutation matrices, ``I (x) H``, factors with 5% zeros), or whose paired rows are proportional on a whole column
+    scrambled (``I (x) H``, factors with 20% zeros; with 5% zeros and small permutation
+    matrices the robust search usually recovers them exactly), or whose paired rows are proportional on a whole column
     block, or that need more than the search budget, are reported as failures with the reason
     -- never a false success. ``error_bound`` only sees the first and the last split, so it can
     be ~0 on matrices where no exact structure is found (the Hartley transform, N >= 16: the
