@@ -170,11 +170,25 @@ class Existence:
                             infimum=self.infimum, exact=self.exact, tol=self.tol,
                             reason=self.reason)
 
+    @property
+    def margins(self) -> dict:
+        """Numerical margins of the feasibility decision the answer rests on (those of the
+        :func:`identifiability.check_uniqueness` verdict at ``tol``); empty when exact."""
+        inner = getattr(self.certificate, "certificate", None)
+        found = getattr(inner, "margins", None)
+        return dict(found) if found and not self.exact else {}
+
     def explain(self) -> str:
+        """The answer, how it was decided (exactly, or at which tolerance and margins), and
+        the certificate."""
         head = {True: "The infimum is attained", False: "The infimum is NOT attained",
                 None: "Undecided"}[self.attained]
         lines = [f"{head} ({'proof' if self.proven else 'no proof'}): {self.reason}",
                  "How: " + Tolerance(self.tol, self.exact, self.tol_source).note + "."]
+        if self.margins:
+            lines.append("Margins: " + ", ".join(f"{k} = {v:.3g}" if isinstance(v, float)
+                                                 else f"{k} = {v}"
+                                                 for k, v in self.margins.items()))
         if isinstance(self.certificate, MinimizingSequence):
             c = self.certificate
             lines.append("Minimizing sequence (eps, error, balanced norm): " + "; ".join(

@@ -103,6 +103,7 @@ def test_regression_infimum_attained_reports_its_tolerance():
     assert res.exact is False and res.tol_source == "default"
     assert res.tol == pytest.approx(DEFAULT_RTOL * max(1.0, np.abs(A * 0.1).max()))
     assert "numerical decision at tol" in res.explain()
+    assert res.margins and "Margins:" in res.explain()            # what the answer rests on
     given = infimum_attained(s1, s2, A * 0.1, tol=1e-6)
     assert given.tol == 1e-6 and given.tol_source == "given" and not given.proven
     exact = infimum_attained(s1, s2, A)
