@@ -44,6 +44,7 @@ html_static_path: list[str] = []
 html_theme = "alabaster"
 html_theme_options = {"description": "Is it unique? Is it optimal?", "fixed_sidebar": False}
 html_show_sourcelink = False
+html_copy_source = False
 default_role = "code"
 
 # autodoc / numpydoc: tolerant of plain numpydoc (the docstrings are doctested, not linted).
