@@ -104,11 +104,16 @@ def first_paragraph(obj: object) -> str:
     """The first paragraph of a docstring on one line, or the shortened value of a constant
     (autosummary's own first-sentence cut would split literals such as ``A @ ... @ B``)."""
     if not is_documentable_code(obj):  # data: its (shortened) value
-        return f"``{reprlib.repr(obj)}``"
+        return f"``{short_value(obj)}``"
     doc = inspect.getdoc(obj)
     if not doc:
         return ""
     return " ".join(doc.split("\n\n", 1)[0].split())
+
+
+def short_value(obj: object) -> str:
+    """A one-line, shortened ``repr`` of a constant."""
+    return " ".join(reprlib.repr(obj).split())
 
 
 def is_documentable_code(obj: object) -> bool:
@@ -177,7 +182,7 @@ class PublicAPI(SphinxDirective):
         lines += ["", f"   .. public-summary:: {modname}", ""]
         for name in data:  # constants: autodoc would show the docstring of their type
             lines += [f"   .. py:data:: {name}",
-                      f"      :value: {reprlib.repr(getattr(module, name))}", ""]
+                      f"      :value: {short_value(getattr(module, name))}", ""]
             lines += [f"      {line}" for line in doc_comment(modname, name)] + [""]
         container = nodes.container()
         self.state.nested_parse(StringList(lines, source=f"<public-api {modname}>"),
