@@ -1,6 +1,6 @@
 """Figure: where PALM ends on a tractable and on an intractable fixed-support problem.
 
-:func:`landscape.critical_points.sample` runs plain PALM from many random starts on
+:func:`landscape.sample` runs plain PALM from many random starts on
 ``min ||A - S1 S2||_F^2`` with fixed supports and classifies every end point (THEORY C04 and
 C33):
 
@@ -80,6 +80,6 @@ def main(outdir: Path, *, quick: bool = False) -> dict:
         ax.set_title(f"{key}: {title}")
         ax.legend(loc="upper left" if key == "C04" else "upper right")  # clear of the bars
     fig.suptitle(f"Plain PALM with fixed supports, {n_starts} random starts, up to {max_iter} "
-                 "sweeps: where it ends (landscape.critical_points.sample)", fontsize=11)
+                 "sweeps: where it ends (landscape.sample)", fontsize=11)
     out["files"] = save(fig, outdir, "landscape_hist")
     return out
