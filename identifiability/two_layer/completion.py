@@ -289,7 +289,9 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
         obstruction = Obstruction("uncovered_entry",
                                   f"A[{i}, {j}] is nonzero but no rank-one support I_k x J_k "
                                   "covers it", {"entry": (int(i), int(j))})
-        return Verdict("infeasible", obstruction.explanation, obstruction, None, field, **keep)
+        margins = {} if atol is None else {"atol": atol}
+        return Verdict("infeasible", obstruction.explanation, obstruction, None, field,
+                       margins=margins, **keep)
     state = CompletionState(R, cover.copy(), rows, cols, atol, float_ok=fast is not None)
     if method == "groebner":
         if atol is not None:
@@ -310,6 +312,8 @@ def _conclude(state: CompletionState, stuck: list[int], obstruction: Obstruction
               method: str, budget: Any) -> Verdict:
 
     exact = state.atol is None
+    if not exact:   # what a numerical decision rests on, recorded in every verdict
+        keep = {**keep, "margins": {**_margins(state, keep), **state.margins}}
     if obstruction is not None:
         obstruction.data["steps"] = tuple(state.steps)
         return Verdict("infeasible", obstruction.explanation, obstruction, None, field, **keep)
@@ -355,7 +359,7 @@ def _conclude(state: CompletionState, stuck: list[int], obstruction: Obstruction
                            field, keep)
     if extra is not None:
         return Verdict("unique", extra.reason, extra.certificate, factors, field, **keep)
-    margins = {**_margins(state, keep), **state.margins} if not exact else {}
+    margins = keep.get("margins", {})
     if keep["tol_source"] == "default":
         unclear = _unseparated(margins)
         if unclear:

@@ -102,6 +102,9 @@ class Verdict:
     tol_source : str
         ``"exact input"``, ``"given"`` (the caller's ``tol``) or ``"default"`` (inexact
         input decided at ``DEFAULT_RTOL``).
+    margins : dict
+        Numerical decisions: what the verdict rests on (``atol``, the smallest entry used as
+        nonzero, the largest residual taken as zero, ...); ``{}`` for exact decisions.
     """
 
     status: str
@@ -114,6 +117,7 @@ class Verdict:
     support2: np.ndarray = field(repr=False)
     tol: float | None = field(default=None, repr=False)
     tol_source: str | None = field(default=None, repr=False)
+    margins: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -155,6 +159,8 @@ class Verdict:
         """
         lines = [f"Verdict: {self.status.upper()}  (field: {self.field})",
                  f"Reason: {self.reason}", f"Decision: {decision_note(self.tol, self.tol_source)}"]
+        if self.margins and not getattr(self.certificate, "margins", None):
+            lines.append(f"Margins: {self.margins}")
         if self.certificate is not None:
             lines += self.certificate.explain_lines()
         if verified is None:
@@ -168,6 +174,7 @@ class Verdict:
         out: dict[str, Any] = {"status": self.status, "reason": self.reason, "field": self.field,
                                "exact": self.exact, "tol": self.tol,
                                "tol_source": self.tol_source,
+                               "margins": to_jsonable(self.margins),
                                "verified": bool(self.verify() if verified is None else verified)}
         if self.certificate is not None:
             out["certificate"] = self.certificate.to_dict()

@@ -205,3 +205,13 @@ def test_default_tolerance_is_undecided_when_the_margins_do_not_separate():
     far = np.outer([1, 3e-3], [1, 1.0])
     w = check_uniqueness(far, s1, s2)
     assert w.status == "unique" and w.certificate.margins["n_entries_near_atol"] == 0
+
+
+def test_numerical_verdicts_record_their_margins():
+    v = check_uniqueness(A, S1 != 0, S2 != 0)
+    assert v.margins["atol"] == pytest.approx(DEFAULT_RTOL * np.abs(A).max())
+    assert v.margins == v.certificate.margins and v.to_dict()["margins"]["atol"] > 0
+    w = check_uniqueness(np.outer([1, 3e-9], [1, 1.0]), np.ones((2, 1)), np.ones((1, 2)))
+    assert w.status == "undecided" and w.margins["smallest_pivot_entry"] == pytest.approx(3e-9)
+    assert "Margins:" in w.explain()
+    assert check_uniqueness(X1 @ X2, X1 != 0, X2 != 0).margins == {}
