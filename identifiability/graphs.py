@@ -290,9 +290,3 @@ def bool_product(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         prod = csr_matrix(P, dtype=np.int64) @ csr_matrix(Q, dtype=np.int64)
         return prod.toarray()
     return (P.astype(np.float64) @ Q.astype(np.float64)).astype(np.int64)
-
-
-# Transitional aliases for the callers that imported the private names (removed at the end
-# of this redesign step).
-_bool_product = bool_product
-_components = components
