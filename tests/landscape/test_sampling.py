@@ -11,7 +11,7 @@ import pytest
 import landscape
 from landscape import LandscapeReport, Minimum, Problem, sample
 from landscape.divergence import diverging
-from landscape.engine.projections import compose, support, topk, topk_cols, unit_norm
+from landscape.engine.projections import compose, support, topk_cols, unit_norm
 from landscape.report import decode_constraint, encode_constraint, problem_class, register_problem
 
 A = np.array([[3., 1, 5], [1, 3, 7], [2, 4, 6]])
