@@ -105,6 +105,7 @@ HISTORICAL_PATHS = {
     "landscape.bounds": "landscape.engine.bounds",
     "landscape.relu_nets": "landscape.relu",
     "landscape.relu_existence": "landscape.relu.existence",
+    "landscape.relu_torch": "landscape.relu.torch_backend",
 }
 
 
