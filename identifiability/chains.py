@@ -72,6 +72,7 @@ from .equivalence import equivalent
 from .graphs import coverage, is_zero
 from .supports import bit_reversal, butterfly_supports
 from .two_layer.completion import check_uniqueness
+from .two_layer.lifted import to_jsonable
 from .two_layer.verdict import Verdict, decision_note, html_table
 
 __all__ = ["ChainNode", "ChainVerdict", "check_uniqueness_chain", "check_butterfly_uniqueness",
@@ -210,6 +211,23 @@ class ChainVerdict:
                     and not bool(equivalent(list(self.factors), list(self.alternative),
                                             tol=self.tol)))
         return True
+
+    def to_dict(self, *, verified: bool | None = None) -> dict:
+        """A JSON-ready summary: status, reason, how it was decided, the tree of splits (each
+        node's segment, status, split and two-layer status), the factors and ``verified``."""
+        def node_dict(node: ChainNode) -> dict:
+            return {"start": node.start, "stop": node.stop, "status": node.status,
+                    "split": node.split,
+                    "two_layer": None if node.verdict is None else node.verdict.status,
+                    "children": [node_dict(c) for c in node.children]}
+
+        return {"status": self.status, "reason": self.reason, "field": self.field,
+                "exact": self.exact, "tol": self.tol, "tol_source": self.tol_source,
+                "verified": bool(self.verify() if verified is None else verified),
+                "tree": node_dict(self.certificate),
+                "factors": None if self.factors is None else to_jsonable(list(self.factors)),
+                "alternative": None if self.alternative is None else
+                to_jsonable(list(self.alternative))}
 
     def _repr_html_(self) -> str:
         rows, stack = [], [self.certificate]

@@ -84,7 +84,7 @@ from .equivalence import same_class
 from .graphs import is_zero
 from .supports import all_supports
 from .two_layer.completion import check_uniqueness
-from .two_layer.lifted import Shown
+from .two_layer.lifted import Shown, to_jsonable
 from .two_layer.verdict import decision_note, html_table
 
 __all__ = ["SparseVerdict", "SparseAlternative", "SparseProof", "BlockCertificate",
@@ -209,6 +209,20 @@ class SparseVerdict:
     def verify(self) -> bool:
         """Re-check the certificate from ``A`` and the levels (``"undecided"``: True)."""
         return _verify(self)
+
+    def to_dict(self, *, verified: bool | None = None) -> dict:
+        """A JSON-ready summary: status, reason, levels, how it was decided, the kind of
+        certificate, the factors and supports, and ``verified``."""
+        cert = self.certificate
+        kind = "enumeration" if isinstance(cert, tuple) else (
+            None if cert is None else type(cert).__name__)
+        return {"status": self.status, "reason": self.reason, "r": self.r, "mode": self.mode,
+                "k1": self.k1, "k2": self.k2, "field": self.field, "exact": self.exact,
+                "tol": self.tol, "tol_source": self.tol_source, "certificate": kind,
+                "verified": bool(self.verify() if verified is None else verified),
+                "factors": None if self.factors is None else to_jsonable(list(self.factors)),
+                "supports": None if self.supports is None else
+                to_jsonable([np.asarray(S, dtype=int) for S in self.supports])}
 
     def _repr_html_(self) -> str:
         cert = self.certificate

@@ -215,3 +215,14 @@ def test_numerical_verdicts_record_their_margins():
     assert w.status == "undecided" and w.margins["smallest_pivot_entry"] == pytest.approx(3e-9)
     assert "Margins:" in w.explain()
     assert check_uniqueness(X1 @ X2, X1 != 0, X2 != 0).margins == {}
+
+
+def test_chain_and_sparse_verdicts_serialise_to_json():
+    chain = check_butterfly_uniqueness(_dft(8), permutation="bit_reversal")
+    d = chain.to_dict()
+    assert d["status"] == "unique" and d["verified"] and d["tol_source"] == "default"
+    assert d["tree"]["split"] is not None and len(d["factors"]) == 3
+    json.dumps(d)
+    sparse = check_uniqueness_sparse(np.eye(2), 2, 2).to_dict()
+    assert sparse["status"] == "not_unique" and sparse["certificate"] == "SparseAlternative"
+    json.dumps(sparse)
