@@ -425,9 +425,10 @@ def palm_sweep(Ws: list, bs: list, t: list, active: np.ndarray, X: np.ndarray, Y
 
 def sgd_epoch(Ws: list, bs: list, active: np.ndarray, X: np.ndarray, Y: np.ndarray,
               cons: list, beta: float, bias: bool, eta: float, batch_size: int,
-              order: np.ndarray) -> tuple[list, list]:
-    """One epoch of proximal SGD (minibatches in ``order``) for the ``active`` starts only:
-    the other starts are frozen. Returns new ``(Ws, bs)``; the inputs are not modified."""
+              perm: np.ndarray) -> tuple[list, list]:
+    """One epoch of proximal SGD (minibatches taken in the sample order ``perm``) for the
+    ``active`` starts only: the other starts are frozen. Returns new ``(Ws, bs)``; the
+    inputs are not modified."""
     Ws, bs = list(Ws), list(bs)
     a = np.flatnonzero(active)
     if a.size == 0:
@@ -436,7 +437,7 @@ def sgd_epoch(Ws: list, bs: list, active: np.ndarray, X: np.ndarray, Y: np.ndarr
     tt = np.full(a.size, eta)
     n = X.shape[0]
     for start in range(0, n, batch_size):
-        idx = order[start:start + batch_size]
+        idx = perm[start:start + batch_size]
         _, gW, gb = loss_and_grads(Wa, ba, X[idx], Y[idx], scale=n / idx.size)
         for l in range(len(Wa)):
             Wa[l] = prox(Wa[l] - eta * gW[l], tt, beta, cons[l])
