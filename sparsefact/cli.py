@@ -24,12 +24,13 @@ import numpy as np
 
 from identifiability.core.validation import BadInput as ValidationError
 
-__all__ = ["main", "load_matrix", "verdict_to_dict", "EXIT_CODES", "BAD_INPUT",
+__all__ = ["main", "load_matrix", "verdict_to_dict", "EXIT_CODES", "BAD_INPUT", "BROKEN_PIPE",
            "INTERNAL_ERROR", "BadInput"]
 
 EXIT_CODES = {"unique": 0, "not_unique": 1, "undecided": 2, "infeasible": 3, "locally_unique": 4}
 BAD_INPUT = 64          # EX_USAGE of sysexits.h
 INTERNAL_ERROR = 70     # EX_SOFTWARE of sysexits.h
+BROKEN_PIPE = 141       # 128 + SIGPIPE, what a shell reports for a closed pipe
 BUG_REPORT = "this is a bug in sparsefact: please report it with the command you ran"
 
 
@@ -270,6 +271,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"sparsefact: error: {_one_line(exc)}", file=sys.stderr)
         return BAD_INPUT
+    except BrokenPipeError:  # the reader went away (`sparsefact check ... | head`): not a bug
+        import os
+
+        try:  # no second error when Python flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):   # stdout is not a file (captured)
+            pass
+        return BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 -- the last line of defence: no traceback
         if debug:
             raise

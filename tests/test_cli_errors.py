@@ -91,3 +91,25 @@ def test_verdict_to_dict_is_the_verdicts_own():
     assert d == v.to_dict()
     assert d["certificate"]["type"] == "alternative_factorization"
     json.dumps(d)
+
+
+def test_regression_closed_pipe_is_not_an_internal_error(c01):
+    """``sparsefact check ... --json | head -1`` reported BrokenPipeError as a bug."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "sparsefact", "check", *c01, "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()                      # the reader goes away before the output
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == cli.BROKEN_PIPE
+    assert "internal error" not in err and "Traceback" not in err
+
+
+def test_broken_pipe_in_process_returns_141(c01, monkeypatch, capsys):
+    def closed(*args, **kwargs):
+        raise BrokenPipeError
+
+    monkeypatch.setattr(identifiability, "check_uniqueness", closed)
+    assert cli.main(["check", *c01]) == 141
+    assert capsys.readouterr().err == ""
