@@ -271,6 +271,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"sparsefact: error: {_one_line(exc)}", file=sys.stderr)
         return BAD_INPUT
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("sparsefact: interrupted", file=sys.stderr)
+        return 130                       # 128 + SIGINT
     except BrokenPipeError:  # the reader went away (`sparsefact check ... | head`): not a bug
         import os
 

@@ -113,3 +113,12 @@ def test_broken_pipe_in_process_returns_141(c01, monkeypatch, capsys):
     monkeypatch.setattr(identifiability, "check_uniqueness", closed)
     assert cli.main(["check", *c01]) == 141
     assert capsys.readouterr().err == ""
+
+
+def test_interrupt_is_one_line_and_130(c01, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(identifiability, "check_uniqueness", interrupted)
+    assert cli.main(["check", *c01]) == 130
+    assert capsys.readouterr().err.strip() == "sparsefact: interrupted"
