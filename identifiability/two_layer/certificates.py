@@ -241,6 +241,10 @@ class CompletionCertificate:
             lines.append(f"  numerical margins: {self.margins}")
         return lines
 
+    def explain(self) -> str:
+        """The certificate in words (:meth:`explain_lines` joined)."""
+        return "\n".join(self.explain_lines())
+
     def to_dict(self) -> dict:
         """JSON-ready: the completion order, the spanning trees and the margins."""
         return {"type": self.type_name, "order": [int(s.k) for s in self.steps],
@@ -278,6 +282,10 @@ class AlternativeCertificate:
         return ["Certificate: a second, inequivalent factorization:",
                 f"  S1' = {fmt_array(self.factors[0])}", f"  S2' = {fmt_array(self.factors[1])}"]
 
+    def explain(self) -> str:
+        """The certificate in words (:meth:`explain_lines` joined)."""
+        return "\n".join(self.explain_lines())
+
     def to_dict(self) -> dict:
         """JSON-ready: the second factorization and why it exists."""
         return {"type": self.type_name, "S1": to_jsonable(self.factors[0]),
@@ -314,6 +322,10 @@ class Obstruction:
     def explain_lines(self) -> list[str]:
         """The kind of obstruction (the reason of the verdict says the rest)."""
         return [f"Certificate: obstruction of kind '{self.kind}'."]
+
+    def explain(self) -> str:
+        """The certificate in words (:meth:`explain_lines` joined)."""
+        return "\n".join(self.explain_lines())
 
     def to_dict(self) -> dict:
         """JSON-ready: the kind and the explanation."""
@@ -465,6 +477,10 @@ class AlgebraicCertificate:
                  f"{'infinitely many' if self.n_solutions is None else self.n_solutions}"]
         return lines + [f"  {g} = 0" for g in self.basis[:6]]
 
+    def explain(self) -> str:
+        """The certificate in words (:meth:`explain_lines` joined)."""
+        return "\n".join(self.explain_lines())
+
     def to_dict(self) -> dict:
         """JSON-ready: the basis as strings, the number of solutions, the field."""
         return {"type": self.type_name, "basis": [str(g) for g in self.basis],
@@ -506,6 +522,10 @@ class JacobianCertificate:
         """The rank count."""
         return [f"Certificate: Jacobian rank {self.rank} = {self.n_params} parameters - "
                 f"{self.orbit_dim} scalings (local uniqueness at the factors)."]
+
+    def explain(self) -> str:
+        """The certificate in words (:meth:`explain_lines` joined)."""
+        return "\n".join(self.explain_lines())
 
     def to_dict(self) -> dict:
         """JSON-ready: the rank count."""

@@ -132,6 +132,7 @@ def test_certificates_verify_explain_and_serialise_themselves(A_, s1, s2):
     assert cert.verify(v) is v.verify() is True
     lines = cert.explain_lines()
     assert lines and all(line in v.explain() for line in lines)
+    assert cert.explain() == "\n".join(lines)
     d = v.to_dict()
     assert d["certificate"] == cert.to_dict() and d["certificate"]["type"] == cert.type_name
     json.dumps(d)
