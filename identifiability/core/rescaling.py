@@ -37,6 +37,11 @@ __all__ = ["balance_chain", "balanced_norm"]
 #: this distance of 1 (or after ``_MAX_SWEEPS`` sweeps).
 _SWEEP_TOL = 1e-10
 _MAX_SWEEPS = 100
+#: Over-relaxation of the sweeps of three or more factors. Along one inner index the
+#: squared norm is ``2 sqrt(ab) cosh(2 (t - t*))`` in the log-scaling ``t``, symmetric about
+#: its minimiser ``t*``: any step ``omega * t*`` with ``0 < omega < 2`` decreases it, and
+#: 1.3 about halves the number of sweeps on deep chains.
+_OMEGA = 1.3
 
 
 def _as_float(x: Any, name: str, func: str, ndim: int) -> np.ndarray:
@@ -96,8 +101,8 @@ def balance_chain(factors: Sequence[Any], *, biases: Sequence[Any] | None = None
         output bias ``b_L`` is never rescaled and is not passed).
     n_sweeps : int, optional
         Number of sweeps over the inner indices (from the last one to the first). Default:
-        one for two factors (exact), otherwise until every scaling of a sweep is within
-        ``1e-10`` of 1 (at most 100 sweeps). A fixed number makes the cost predictable in an
+        one for two factors (exact), otherwise (over-relaxed) sweeps until every scaling of
+        a sweep is within ``1e-10`` of 1 (at most 100 sweeps). A fixed number makes the cost predictable in an
         inner loop.
 
     Returns
@@ -122,6 +127,7 @@ def balance_chain(factors: Sequence[Any], *, biases: Sequence[Any] | None = None
     if L < 2:
         return F, B
     sweeps = n_sweeps if n_sweeps is not None else (1 if L == 2 else _MAX_SWEEPS)
+    power = 0.25 if L == 2 else 0.25 * _OMEGA
     with np.errstate(all="ignore"):
         for _ in range(sweeps):
             worst = 0.0
@@ -131,7 +137,7 @@ def balance_chain(factors: Sequence[Any], *, biases: Sequence[Any] | None = None
                 if B is not None:
                     r2 = r2 + np.abs(B[j]) ** 2
                 ok = (c2 > 0) & (r2 > 0) & np.isfinite(c2) & np.isfinite(r2)
-                d = np.where(ok, np.where(ok, r2, 1.0) / np.where(ok, c2, 1.0), 1.0) ** 0.25
+                d = np.where(ok, np.where(ok, r2, 1.0) / np.where(ok, c2, 1.0), 1.0) ** power
                 d = np.where(np.isfinite(d) & (d > 0), d, 1.0)
                 F[j] = F[j] * d[..., None, :]
                 F[j + 1] = F[j + 1] / d[..., :, None]
