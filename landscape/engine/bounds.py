@@ -36,10 +36,12 @@ What to expect: the relaxations certify a global value when the best point found
 bound -- e.g. whenever the covered part of ``A`` is exactly factorizable (bound = best =
 energy of ``A`` outside the rectangles). They are *not* tight in general: on the spurious
 minimum case C33 (global value 13.5 - 1.5 sqrt(5) = 10.1459) the Shor bound is 2 (the
-energy outside the rectangles; earlier solver versions printed 2.0035) and the degree-2
-bound about 4.28 (SCS, about a minute); the degree-2 relaxation in the factor entries (not
-the contributions) is also 2, and degree 3 with one entry per column fixed to 1 gives at
-most 6.55 in several minutes. So C33's global value is labelled "best found", not
+energy outside the rectangles; earlier solver versions printed 2.0035). At degree 2, SCS
+prints about 4.28 (primal) or 8.7 (dual), both "inaccurate", after about a minute; no
+rounding of its certificate verifies, so the proven value stays 2 (status
+``"optimal_inaccurate"``). (Earlier experiments, not certified either: the degree-2
+relaxation in the factor entries, not the contributions, gave 2; degree 3 with one entry
+per column fixed to 1 at most 6.55.) So C33's global value is labelled "best found", not
 certified, by :func:`landscape.critical_points.sample`.
 
 Examples
