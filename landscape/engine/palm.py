@@ -483,7 +483,7 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
             G = rng.standard_normal((n_starts,) + shp)
             if dtype.kind == "c":
                 G = G + 1j * rng.standard_normal((n_starts,) + shp)
-            init.append(c._project(G))
+            init.append(c.apply(G))
     return _run(A[None], [F.copy() for F in init], lam0, cons, step, (stop_tol, fit_tol), n_iter,
                 normalize, rng)
 
@@ -501,7 +501,7 @@ def _run(A, S, lam0, cons, step, tols, n_iter, normalize, rng) -> PalmResult:
             nrm = _sqfro(Ahat)
             lam0 = np.where(nrm > 0, _inner_re(A, Ahat) / np.where(nrm > 0, nrm, 1.0), 1.0)
 
-    w = _Work(list(S), lam0.astype(float), A, [c._project for c in cons],
+    w = _Work(list(S), lam0.astype(float), A, [c.apply for c in cons],
               [c.exact for c in cons], step, normalize, rng)
     out_S = [np.empty_like(F) for F in S]
     out_lam, out_f = np.empty(b), np.empty(b)

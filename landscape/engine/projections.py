@@ -293,7 +293,8 @@ def normalize_frobenius(M: Any, *, allowed: Any = None) -> np.ndarray:
 class Constraint:
     """Base of the composable constraint objects (built by :func:`topk`, :func:`support`, ...).
 
-    ``c.project(M)`` projects a matrix or a stack ``(..., m, n)``; ``c.check(shape)`` raises
+    ``c.project(M)`` projects a matrix or a stack ``(..., m, n)`` (``c.apply(M)``: the same
+    on an already validated ndarray, for loops); ``c.check(shape)`` raises
     ``ValueError`` if the constraint cannot be met by an ``m x n`` factor; ``c.exact`` tells
     whether ``project`` is an exact Euclidean projection.
     """
@@ -305,6 +306,19 @@ class Constraint:
         func = f"{self!r}.project"
         M = _as_batch(M, func)
         self.check(M.shape[-2:], func=func, name="M")
+        return self._project(M)
+
+    def apply(self, M: np.ndarray) -> np.ndarray:
+        """Project a float or complex ndarray ``(..., m, n)`` **without validation**.
+
+        The kernel an iterative algorithm calls at every step, after it has checked the
+        constraint against the factor shape once at its boundary (``check``); use
+        :meth:`project` on user input.
+
+        >>> topk(1).apply(np.array([[1., -3.], [2., 0.]]))
+        array([[ 0., -3.],
+               [ 0.,  0.]])
+        """
         return self._project(M)
 
     def check(self, shape: tuple[int, int], *, func: str = "Constraint.check",
