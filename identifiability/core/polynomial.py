@@ -57,6 +57,7 @@ import time
 from dataclasses import dataclass, field as dataclass_field
 from fractions import Fraction
 from itertools import combinations
+from math import lcm
 from numbers import Integral, Rational as _RationalABC
 from typing import Any, Sequence
 
@@ -472,93 +473,130 @@ class SystemSolution:
 
     # -- verification -------------------------------------------------------------------
     def _check_parametrization(self) -> tuple[bool, str]:
-        import flint
+        """Each input f of degree d: D^d f(N_1/D, ..., N_n/D) = 0 modulo w, exactly.
 
+        The variables are first put over one common denominator D (msolve: c_i w'(t), the
+        separating variable t = t w'/w'; sympy: 1), so each term costs a few products.
+        """
         p = self.characteristic
-
-        def scalar(c):
-            c = Fraction(c)
-            return (flint.fmpq(c.numerator, c.denominator) if p == 0
-                    else c.numerator * pow(c.denominator, -1, p) % p)
-
-        def conv(cs):
-            cs = [scalar(c) for c in cs]
-            return flint.fmpq_poly(cs) if p == 0 else flint.nmod_poly(cs, p)
-
+        conv = _flint_poly(p)
         w = conv(self.eliminant)
         if w.degree() != self.n_solutions or w.degree() < 1:
             return False, "the eliminant has the wrong degree"
         if w.gcd(w.derivative()).degree() > 0:
             return False, "the eliminant is not square-free"
-        coords = []
-        for num, den in zip(self.numerators, self.denominators):
-            g, s, _ = conv(den).xgcd(w)
-            if g.degree() != 0:
-                return False, "a denominator vanishes at a root of the eliminant"
-            g0 = g.coeffs()[0]
-            inv = 1 / g0 if p == 0 else pow(int(g0), -1, p)
-            coords.append((conv(num) * s * inv) % w)
+        dens = [conv(q) for q in self.denominators]
+        D = next((d for d in dens if d.degree() > 0), conv([1]))
+        D = D * (1 / D.coeffs()[-1] if p == 0 else pow(int(D.coeffs()[-1]), -1, p))
+        if D.gcd(w).degree() > 0:
+            return False, "a denominator vanishes at a root of the eliminant"
+        nums = []
+        for q, d in zip(self.numerators, dens):
+            quotient, rest = divmod(D, d)
+            if not rest.is_zero():  # no common denominator: invert d modulo w
+                g, s, _ = d.xgcd(w)
+                if g.degree() != 0:
+                    return False, "a denominator vanishes at a root of the eliminant"
+                quotient = (D * s) % w
+                quotient = quotient * (1 / g.coeffs()[0] if p == 0
+                                       else pow(int(g.coeffs()[0]), -1, p))
+            nums.append((conv(q) * quotient) % w)
+        if p == 0:  # integer numerators over one integer denominator: no rational content
+            nums, D = _common_integer_denominator(nums, D)
+        monomials: dict = {}
+
+        def monomial(e):  # prod_i N_i^e_i, unreduced (one reduction per f), memoized
+            if e not in monomials:
+                j = next((i for i, a in enumerate(e) if a), None)
+                if j is None:
+                    monomials[e] = nums[0] ** 0
+                else:
+                    monomials[e] = monomial(e[:j] + (e[j] - 1,) + e[j + 1:]) * nums[j]
+            return monomials[e]
+
+        D_powers = [D ** 0]
         for k, poly in enumerate(self.polynomials):
-            acc = conv([0])
+            degree = max(sum(e) for e, _ in poly)
+            while len(D_powers) <= degree:
+                D_powers.append(D_powers[-1] * D)
+            scale = lcm(*(Fraction(c).denominator for _, c in poly)) if p == 0 else 1
+            acc = 0 * D
             for exps, c in poly:
-                term = conv([c])
-                for x_i, a in zip(coords, exps):
-                    for _ in range(a):
-                        term = (term * x_i) % w
-                acc = acc + term
-            if not (acc % w).is_zero():
+                c = int(Fraction(c) * scale) if p == 0 else conv([c])
+                acc += c * monomial(exps) * D_powers[degree - sum(exps)]
+            rest = (conv([1]) * acc) % w if p == 0 else acc % w
+            if not rest.is_zero():
                 return False, f"polynomials[{k}] does not vanish on the parametrization"
         return True, "every root of the eliminant gives a solution"
 
     def _check_boxes(self) -> tuple[bool, str]:
-        t = sympy.Symbol("t")
-        w = sympy.Poly([sympy.Rational(c.numerator, c.denominator) if isinstance(c, Fraction)
-                        else c for c in reversed(self.eliminant)], t, domain=sympy.QQ)
-        roots = [(Fraction(a.p, a.q), Fraction(b.p, b.q)) for (a, b), _ in w.intervals()]
-        if len(roots) != len(self.real_solutions):
-            return False, (f"{len(self.real_solutions)} boxes but the eliminant has "
-                           f"{len(roots)} real roots")
+        """Match the real roots of w (Arb, rigorous) one to one with disjoint boxes."""
+        import flint
+
         boxes = self.real_solutions
         for i, j in combinations(range(len(boxes)), 2):
             if all(a[0] <= b[1] and b[0] <= a[1] for a, b in zip(boxes[i], boxes[j])):
                 return False, f"boxes {i} and {j} intersect"
-        used: set = set()
-        for a, b in roots:
-            found = None
-            for _ in range(40):
-                enclosure = []
-                for num, den in zip(self.numerators, self.denominators):
-                    q = _interval_div(_interval_poly(num, a, b), _interval_poly(den, a, b))
-                    enclosure.append(q)
-                for k, box in enumerate(boxes):
-                    if k in used:
-                        continue
-                    if all(self._coordinate_in(e, lohi, num, den, w, a, b)
-                           for e, lohi, num, den in zip(enclosure, box, self.numerators,
-                                                        self.denominators)):
-                        found = k
-                        break
-                if found is not None or a == b:
+        conv = _flint_poly(0)
+        w = conv(self.eliminant)
+        w_int = flint.fmpz_poly([int(c) for c in (w * w.denom()).coeffs()])
+        old = flint.ctx.prec
+        why = ""
+        try:
+            for prec in (64, 256, 1024, 4096):
+                flint.ctx.prec = prec
+                ok, why = self._match_boxes(w, w_int, boxes)
+                if ok or why.startswith("!"):
                     break
-                a, b = w.refine_root(a, b, eps=(b - a) / 2 ** 20)
-                a, b = Fraction(a.p, a.q), Fraction(b.p, b.q)
-            if found is None:
-                return False, f"no box contains the real root of w in [{float(a)}, {float(b)}]"
-            used.add(found)
+        finally:
+            flint.ctx.prec = old
+        return ok, why.lstrip("!")
+
+    def _match_boxes(self, w, w_int, boxes) -> tuple[bool, str]:
+        import flint
+
+        conv = _flint_poly(0)
+        real = [z.real for z, _ in w_int.complex_roots() if z.imag.is_zero()]
+        if len(real) != len(boxes):
+            return False, (f"!{len(boxes)} boxes but the eliminant has {len(real)} real roots")
+
+        def arb_poly(q):
+            return flint.arb_poly([flint.arb(c) for c in conv(q).coeffs()] or [0])
+
+        nums = [arb_poly(q) for q in self.numerators]
+        dens = [arb_poly(q) for q in self.denominators]
+        used: set = set()
+        for T in real:
+            image = []
+            for num, den in zip(nums, dens):
+                d = den(T)
+                image.append(None if d.contains(0) else num(T) / d)
+            match = None
+            for k, box in enumerate(boxes):
+                if k not in used and all(
+                        self._inside(T, E, lohi, i) for i, (E, lohi) in enumerate(zip(image, box))):
+                    match = k
+                    break
+            if match is None:
+                return False, f"no box contains the solution at the real root {T} of w"
+            used.add(match)
         return True, "each box contains exactly one real solution"
 
-    @staticmethod
-    def _coordinate_in(enclosure, lohi, num, den, w, a, b) -> bool:
-        lo, hi = lohi
-        if lo == hi:  # an exact coordinate: the root of w is a root of num - lo * den
-            t = w.gens[0]
-            h = sympy.Poly([sympy.Rational(c.numerator, c.denominator) for c in
-                            _sub(num, [lo * d for d in den])][::-1] or [0], t, domain=sympy.QQ)
-            if h.is_zero:
+    def _inside(self, T, E, lohi, i) -> bool:
+        import flint
+
+        lo, hi = (flint.fmpq(c.numerator, c.denominator) for c in lohi)
+        if lo == hi:  # an exact coordinate: t* must be a root of num_i - lo * den_i
+            conv = _flint_poly(0)
+            w = conv(self.eliminant)
+            h = w.gcd(conv(self.numerators[i]) - lo * conv(self.denominators[i]))
+            if h.degree() == w.degree():
                 return True
-            g = sympy.gcd(w, h)
-            return g.degree() > 0 and (g.count_roots(a, b) >= 1 if a != b else g.eval(a) == 0)
-        return enclosure is not None and lo <= enclosure[0] and enclosure[1] <= hi
+            if h.degree() < 1:
+                return False
+            h_int = flint.fmpz_poly([int(c) for c in (h * h.denom()).coeffs()])
+            return any(z.imag.is_zero() and T.contains(z.real) for z, _ in h_int.complex_roots())
+        return E is not None and E.lower() >= flint.arb(lo) and E.upper() <= flint.arb(hi)
 
     def verify(self, *, time_limit: float | None = 60.0) -> bool:
         """Check the answer independently of the engine that produced it.
@@ -617,14 +655,34 @@ class SystemSolution:
         return "\n".join(lines + closing_lines(None, ok))
 
 
-def _sub(a: Sequence, b: Sequence) -> list:
-    k = max(len(a), len(b))
-    a = list(a) + [0] * (k - len(a))
-    b = list(b) + [0] * (k - len(b))
-    out = [Fraction(x) - Fraction(y) for x, y in zip(a, b)]
-    while out and out[-1] == 0:
-        out.pop()
-    return out
+def _common_integer_denominator(nums: list, D) -> tuple[list, Any]:
+    """Rational x_i = nums[i] / D as integer polynomials M_i / E (flint fmpz_poly)."""
+    import flint
+
+    def split(q):
+        den = q.denom()
+        return flint.fmpz_poly([int(c * den) for c in q.coeffs()]), int(den)
+
+    ints = [split(q) for q in nums]
+    Z_D, s_D = split(D)
+    L = lcm(*(s for _, s in ints))
+    return [Z * (s_D * L // s) for Z, s in ints], Z_D * L
+
+
+def _flint_poly(p: int):
+    """Coefficient list (constant first) -> exact flint polynomial over Q (p = 0) or GF(p)."""
+    import flint
+
+    def scalar(c):
+        c = Fraction(c)
+        return (flint.fmpq(c.numerator, c.denominator) if p == 0
+                else c.numerator * pow(c.denominator, -1, p) % p)
+
+    def conv(cs):
+        cs = [scalar(c) for c in cs]
+        return flint.fmpq_poly(cs) if p == 0 else flint.nmod_poly(cs, p)
+
+    return conv
 
 
 # ----------------------------------------------------------------------------- public API
