@@ -268,7 +268,8 @@ def _sympy_engine(polys: list[dict], n: int, p: int, real: bool) -> dict:
 
     F = [to_poly(d) for d in polys]
     G = sympy.groebner(F, *gens, order="grevlex", **opts)
-    leading = [g.monoms(order="grevlex")[0] for g in G.polys]
+    grevlex = sympy.polys.orderings.monomial_key("grevlex")
+    leading = [max(g.monoms(), key=grevlex) for g in G.polys]
     if any(sum(e) == 0 for e in leading):
         return {"status": "empty", "dimension": -1, "degree": 0, "n_solutions": 0}
     if not G.is_zero_dimensional:
@@ -281,7 +282,7 @@ def _sympy_engine(polys: list[dict], n: int, p: int, real: bool) -> dict:
         order = [g for j, g in enumerate(gens) if j != i] + [gens[i]]
         lex = sympy.groebner(F, *order, order="grevlex", **opts).fglm("lex")
         elim = sympy.Poly(lex.exprs[-1], gens[i], **opts)
-        extra.append(sympy.Poly(elim.sqf_part().as_expr(), *gens, **opts))
+        extra.append(sympy.Poly(_sqf_part(elim, p).as_expr(), *gens, **opts))
     t = sympy.Symbol("t_")
     big = gens + (t,)
     rng = random.Random(12345)
@@ -327,6 +328,19 @@ def _sympy_engine(polys: list[dict], n: int, p: int, real: bool) -> dict:
             out["boxes"] = tuple(boxes)
         return out
     return {"status": "failed", "message": "no separating linear form found in 8 tries"}
+
+
+def _sqf_part(f: sympy.Poly, p: int) -> sympy.Poly:
+    """The square-free part of a univariate polynomial, with flint (sympy's is wrong over
+    GF(p) for p-th powers: it gives 1 for x^2 + 1 over GF(2))."""
+    coeffs = _flint_poly(p)([Fraction(int(sympy.Rational(c).p), int(sympy.Rational(c).q))
+                             if p == 0 else int(c) for c in reversed(f.all_coeffs())])
+    part = coeffs ** 0
+    for g, _ in coeffs.factor_squarefree()[1]:
+        part *= g
+    terms = [sympy.Rational(int(c.p), int(c.q)) if p == 0 else int(c) for c in part.coeffs()]
+    opts = {"modulus": p} if p else {"domain": sympy.QQ}
+    return sympy.Poly(list(reversed(terms)), f.gens[0], **opts)
 
 
 def _sympy_child(conn, args):  # pragma: no cover - runs in the child process
