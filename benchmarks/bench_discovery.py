@@ -1,8 +1,8 @@
 """Butterfly factorization with unknown permutations, from the matrix alone.
 
 Table 1 -- :func:`landscape.engine.discovery.discover_butterfly` on N = 16 ... ``--max-n``:
-the DFT in natural order (complex; ``--draws`` seeds of ``rng``), the Hadamard matrix with
-random row and column permutations, products of random complex N(0,1) butterfly factors with
+the DFT in natural order (complex; ``--draws`` seeds of ``rng``), the DFT and the Hadamard
+matrix with random row and column permutations, products of random complex N(0,1) butterfly factors with
 random P, Q (``--draws`` draws each), and dense random matrices (no structure: a success would be false):
 success rate, median and worst relative error ``||A - chain||_F / ||A||_F``, median wall and
 CPU time (``time.process_time``), and for the dense matrices the median certified lower bound
@@ -58,6 +58,7 @@ def scramble(A, rng):
 
 FAMILIES = {
     "dft (natural order)": lambda N, rng: dft(N),
+    "dft, random P, Q": lambda N, rng: scramble(dft(N), rng),
     "hadamard, random P, Q": lambda N, rng: scramble(hadamard(N), rng),
     "random butterfly, P, Q": lambda N, rng: scramble(random_butterfly(N, rng), rng),
     "dense random (none)": lambda N, rng: rng.standard_normal((N, N)),

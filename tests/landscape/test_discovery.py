@@ -58,6 +58,13 @@ def test_dft_natural_order(N):
     assert_exact(discover_butterfly(dft(N), rng=0), dft(N))
 
 
+@pytest.mark.parametrize("N", [8, 64])
+def test_dft_scrambled(N):
+    rng = np.random.default_rng(N + 1)
+    A = scramble(dft(N), rng)
+    assert_exact(discover_butterfly(A, rng=2), A)
+
+
 @pytest.mark.parametrize("N", [4, 16, 64])
 def test_hadamard_scrambled(N):
     rng = np.random.default_rng(N)
