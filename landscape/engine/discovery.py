@@ -549,7 +549,7 @@ class ButterflyDiscovery:
         if self.success:
             return "\n".join([
                 f"A ({N} x {N}) = P_r B_1 ... B_{L} P_c with butterfly factors B_l and "
-                f"permutations found from A alone ({self.levels} split levels identified).",
+                f"permutations found from A alone ({self.method}).",
                 f"Relative error ||A - chain||_F / ||A||_F = {float(self.relative_error):.3e}.",
                 "A[np.ix_(row_permutation, column_permutation)] = B_1 ... B_L."])
         return "\n".join([
@@ -557,8 +557,9 @@ class ButterflyDiscovery:
             f"{self.reason}.",
             f"Certified: every P B Q (any permutations, any butterfly B) has relative error >= "
             f"{float(self.error_bound):.3e}.",
-            f"Best fit without learned permutations: relative error "
-            f"{float(self.relative_error):.3e}."])
+            f"Best fit returned ({self.method}): relative error "
+            f"{float(self.relative_error):.3e}, so the optimum lies in "
+            f"[{float(self.error_bound):.3e}, {float(self.relative_error):.3e}]."])
 
 
 def _check(A: Any, func: str, rng: Any) -> tuple[np.ndarray, np.random.Generator]:
