@@ -2,8 +2,9 @@
 
 Table 1 -- :func:`landscape.engine.discovery.discover_butterfly` on N = 16 ... ``--max-n``:
 the DFT in natural order (complex; ``--draws`` seeds of ``rng``), the DFT and the Hadamard
-matrix with random row and column permutations, products of random complex N(0,1) butterfly factors with
-random P, Q (``--draws`` draws each), and dense random matrices (no structure: a success would be false):
+matrix with random row and column permutations, products of random complex N(0,1) butterfly
+factors with random P, Q (``--draws`` draws each), and dense random matrices (no structure:
+a success would be false):
 success rate, median and worst relative error ``||A - chain||_F / ||A||_F``, median wall and
 CPU time (``time.process_time``), and for the dense matrices the median certified lower bound
 on the relative error of every ``P B Q``.

@@ -629,15 +629,15 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
 
     **Where it fails.** Exact butterflies with zeros inside their factors' supports, once
     scrambled (``I (x) H``, factors with 20% zeros; with 5% zeros and small permutation
-    matrices the robust search usually recovers them exactly), or whose paired rows are proportional on a whole column
-    block, or that need more than the search budget, are reported as failures with the reason
-    -- never a false success. ``error_bound`` only sees the first and the last split, so it can
-    be ~0 on matrices where no exact structure is found (the Hartley transform, N >= 16: the
+    matrices the robust search usually recovers them exactly), or whose paired rows are
+    proportional on a whole column block, or that need more than the search budget, are
+    reported as failures with the reason -- never a false success. ``error_bound`` only sees
+    the first and the last split, so it can be ~0 on matrices where no exact structure is found (the Hartley transform, N >= 16: the
     search passes level 1, not level 2; not certified impossible). Noisy input (noise above
     ``tol``) is never a success; its fit (robust search) is returned with the bracket
     ``[error_bound, relative_error]``. Under heavy noise on unbalanced butterflies (products of
-    random factors: log-normal entries) the robust pairing makes mistakes: 2-3x the error of
-    the fit with the true permutations at N = 64 ... 256 and 10% noise.
+    random factors: log-normal entries) the robust pairing makes mistakes: about twice the
+    error of the fit told the true permutations at N = 32 ... 256 and 10% noise.
 
     Examples
     --------
@@ -685,7 +685,7 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     plain = butterfly_factorize(A, permutation="auto", tol=tol)   # natural or bit-reversed
     fits.append((_fit(A, identity, identity if plain.permutation is None else plain.permutation,
                       tol), "plain"))
-    if fits[-1][0][3].relative_error <= tol:     # degenerate but exact in natural or bit-reversed order
+    if fits[-1][0][3].relative_error <= tol:     # degenerate, exact in natural/bit-reversed order
         return result(fits[-1][0], "plain", True)
     if N > 2:
         fits.append((_fit(A, *_orderings(_robust_levels(A, L, rng), N), tol), "robust search"))
