@@ -632,8 +632,9 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     matrices the robust search usually recovers them exactly), or whose paired rows are
     proportional on a whole column block, or that need more than the search budget, are
     reported as failures with the reason -- never a false success. ``error_bound`` only sees
-    the first and the last split, so it can be ~0 on matrices where no exact structure is found (the Hartley transform, N >= 16: the
-    search passes level 1, not level 2; not certified impossible). Noisy input (noise above
+    the first and the last split, so it can be ~0 on matrices where no exact structure is
+    found (the Hartley transform, N >= 16: the search passes level 1, not level 2; not
+    certified impossible). Noisy input (noise above
     ``tol``) is never a success; its fit (robust search) is returned with the bracket
     ``[error_bound, relative_error]``. Under heavy noise on unbalanced butterflies (products of
     random factors: log-normal entries) the robust pairing makes mistakes: about twice the
