@@ -31,8 +31,11 @@ What is a proof
   modulo w, exactly); (ii) each real box contains the image of exactly one real root of w
   (exact Sturm/continued-fraction isolation of w, interval evaluation with rationals); (iii)
   the boxes are disjoint and as many as the real roots of w. It does not prove that the
-  parametrization is complete (no solution outside it). For ``empty`` and
-  ``positive_dimensional`` answers, ``verify()`` re-solves with the other engine.
+  parametrization is complete (no solution outside it), nor that no real solution is
+  missing (that rests on t being a rational linear form of x, as in both engines). For
+  ``empty`` and ``positive_dimensional`` answers, ``verify()`` re-solves with the other
+  engine. The value of a positive dimension found by msolve is read from the leading ideal it
+  computes modulo its first prime (high probability, cross-checked by ``verify()``).
 - Over GF(p) the answer is about GF(p) itself. As a **screening** of the rational system
   (:func:`screen_system`) it is not a proof: see there for the error probability.
 
@@ -432,7 +435,8 @@ class SystemSolution:
     field : str
         ``"QQ"`` or ``"GF(p)"``.
     engine : str
-        ``"msolve"`` or ``"sympy"``: the engine that answered.
+        ``"msolve"`` or ``"sympy"``: the engine that answered (``"none"`` when every
+        polynomial is zero: the whole space, no engine needed).
     seconds : float
         Wall time of the engine calls.
     variables, polynomials :
