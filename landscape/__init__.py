@@ -45,6 +45,7 @@ from .relu import (ConvexReference, PruningResult, ReLUProblem, SupermaskResult,
                         TrainResult, activation_patterns, convex_reference, diverging,
                         magnitude_pruning, sample_relu, supermask, train_relu)
 from .engine.butterfly import ButterflyResult, FactorChain, bit_reversal, butterfly_factorize, dft, hadamard
+from .engine.discovery import ButterflyDiscovery, discover_butterfly, permutation_lower_bound
 from .engine.fixed_support import (FixedSupportSolution, best_rank_one, gradient, hessian, objective, pack,
                             solve_fixed_support, unpack)
 from .engine.hierarchical import HierarchicalResult, hadamard_constraints, hierarchical
@@ -67,6 +68,7 @@ __all__ = [
     "butterfly_factorize", "ButterflyResult", "FactorChain", "hadamard", "dft", "bit_reversal",
     "solve_fixed_support", "FixedSupportSolution", "objective", "gradient", "hessian", "pack",
     "unpack", "best_rank_one",
+    "discover_butterfly", "ButterflyDiscovery", "permutation_lower_bound",
     "palm4msa", "PalmResult", "hierarchical", "HierarchicalResult", "hadamard_constraints",
     "project_topk", "project_topk_rows", "project_topk_cols", "project_topk_rowcol",
     "project_support", "normalize_frobenius", "Constraint", "topk", "topk_rows", "topk_cols",

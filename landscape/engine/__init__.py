@@ -3,6 +3,7 @@ fixed-support least squares and lower bounds.
 
 Rooms: :mod:`.projections` (constraint sets, ``check_constraints``), :mod:`.palm`
 (PALM4MSA, ``factor_shapes``), :mod:`.hierarchical`, :mod:`.butterfly` (``FactorChain``),
+:mod:`.discovery` (butterflies with unknown permutations, ``discover_butterfly``),
 :mod:`.fixed_support` (the fixed-support calculus, ``best_rank_one`` and its unvalidated
 batched kernel ``best_rank_one_batched``), :mod:`.bounds` (moment lower bounds certified in
 exact arithmetic). Stopping rules are ``stop_tol`` / ``fit_tol``, ``tol`` only decides.
@@ -15,6 +16,7 @@ True
 from .bounds import LowerBound, contribution_variables, moment_lower_bound
 from .butterfly import (ButterflyResult, FactorChain, bit_reversal, butterfly_factorize, dft,
                         hadamard)
+from .discovery import ButterflyDiscovery, discover_butterfly, permutation_lower_bound
 from .fixed_support import (FixedSupportSolution, best_rank_one, best_rank_one_batched, gradient,
                             hessian, objective, pack, solve_fixed_support, unpack)
 from .hierarchical import HierarchicalResult, hadamard_constraints, hierarchical
@@ -31,6 +33,7 @@ __all__ = [
     "PalmResult", "palm4msa", "factor_shapes",
     "HierarchicalResult", "hierarchical", "hadamard_constraints",
     "hadamard", "dft", "bit_reversal", "FactorChain", "ButterflyResult", "butterfly_factorize",
+    "ButterflyDiscovery", "discover_butterfly", "permutation_lower_bound",
     "objective", "gradient", "hessian", "pack", "unpack", "best_rank_one", "best_rank_one_batched",
     "FixedSupportSolution", "solve_fixed_support",
     "LowerBound", "moment_lower_bound", "contribution_variables",

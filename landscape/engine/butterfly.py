@@ -41,7 +41,7 @@ import scipy.sparse as sp
 
 from identifiability.core.display import summary_repr
 from identifiability.core.validation import (as_matrix, check_choice, check_power_of_two,
-                                         check_real, param_error)
+                                         check_real, check_rng, param_error)
 from identifiability.supports import bit_reversal
 
 from .fixed_support import best_rank_one_batched
@@ -56,7 +56,12 @@ __all__ = [
 ]
 
 _ORDERS = ("left-to-right", "right-to-left", "balanced")
-_PERMUTATIONS = ("auto", "bit_reversal")
+_PERMUTATIONS = ("auto", "bit_reversal", "learn")
+
+#: Searches for unknown permutations, by name: ``f(A, tol) -> ButterflyResult``. The table is
+#: filled by :mod:`landscape.engine.discovery` when it is imported (always, through
+#: :mod:`landscape.engine`), so that this module does not import the search built on it.
+PERMUTATION_SEARCHES: dict = {}
 
 
 # --------------------------------------------------------------------------- transforms
@@ -316,6 +321,13 @@ class ButterflyResult:
     tried : names of the permutations tried (``"none"``, ``"bit_reversal"``, ``"custom"``).
     tried_errors : relative error for each entry of ``tried``.
     tol : the relative tolerance the ``exact`` flag was decided at.
+    row_permutation : None, or (``permutation="learn"``) the learned row order ``r``: then
+        ``A[np.ix_(r, permutation)]`` is the butterfly product and ``chain`` is
+        ``P_r, X_1, ..., X_L, P`` (the permutations included, it multiplies back to ``A``).
+    error_bound : None, or (``permutation="learn"``) a certified lower bound on
+        ``min ||A - P B Q||_F / ||A||_F`` over *every* permutations ``P, Q`` and butterfly
+        ``B`` (:func:`landscape.engine.discovery.permutation_lower_bound`); 0 when exact.
+    reason : why no exact structure was found ("" when exact or not searched).
     """
 
     chain: FactorChain
@@ -327,14 +339,19 @@ class ButterflyResult:
     tried: tuple[str, ...]
     tried_errors: np.ndarray
     tol: float = 1e-10
+    row_permutation: np.ndarray | None = None
+    error_bound: np.float64 | None = None
+    reason: str = ""
 
     def __repr__(self) -> str:
         perm = None if self.permutation is None else self.tried[int(np.argmin(self.tried_errors))]
+        extra = {} if self.error_bound is None else {
+            "error_bound": float(f"{float(self.error_bound):.3e}")}
         return summary_repr("ButterflyResult", shape=self.chain.shape,
                             n_factors=self.chain.n_factors, nnz=self.chain.nnz,
                             relative_error=float(f"{float(self.relative_error):.3e}"),
                             lower_bound=float(f"{float(self.lower_bound):.6g}"),
-                            exact=self.exact, order=self.order, permutation=perm)
+                            exact=self.exact, order=self.order, permutation=perm, **extra)
 
     def _repr_html_(self) -> str:
         status = "exact" if self.exact else "not exact"
@@ -349,10 +366,20 @@ class ButterflyResult:
         lines = [f"Butterfly factorization of a {N} x {N} matrix into {N.bit_length() - 1} "
                  f"factors ({self.order} splitting), {self.chain.nnz} stored entries.",
                  f"Relative error ||A - product||_F / ||A||_F = {float(self.relative_error):.3e}."]
-        lines.append(f"Exact butterfly factorization found (numerical decision at relative "
-                     f"tol = {self.tol:.1e})." if self.exact else
-                     f"Not exact: no butterfly B can have ||A P^T - B||_F^2 < "
-                     f"{float(self.lower_bound):.6g} (optimum of the first split, certified).")
+        if self.error_bound is not None:     # permutation="learn"
+            lines.append(
+                "Row and column permutations learned from A: A = P_r X_1 ... X_L P_c, exact "
+                f"(numerical decision at relative tol = {self.tol:.1e})." if self.exact else
+                f"No butterfly-with-permutations structure found ({self.reason}). Certified: "
+                f"every P B Q (any permutations P, Q, any butterfly B) has relative error >= "
+                f"{float(self.error_bound):.3e}; the fit returned has "
+                f"{float(self.relative_error):.3e}.")
+        else:
+            lines.append(f"Exact butterfly factorization found (numerical decision at relative "
+                         f"tol = {self.tol:.1e})." if self.exact else
+                         f"Not exact: no butterfly B can have ||A P^T - B||_F^2 < "
+                         f"{float(self.lower_bound):.6g} (optimum of the first split, "
+                         f"certified).")
         if len(self.tried) > 1:
             lines.append("Permutations tried: " + ", ".join(
                 f"{n} (error {float(e):.3e})" for n, e in zip(self.tried, self.tried_errors)))
@@ -386,7 +413,8 @@ def _run(A: np.ndarray, perm: np.ndarray | None, order: str
 
 
 def butterfly_factorize(A: Any, *, permutation: str | Sequence[int] | None = "auto",
-                        order: str = "left-to-right", tol: float = 1e-10) -> ButterflyResult:
+                        order: str = "left-to-right", tol: float = 1e-10,
+                        rng: Any = None) -> ButterflyResult:
     """Butterfly factorization ``A ~ X_1 ... X_L P`` by hierarchical block rank-one fits.
 
     Parameters
@@ -394,16 +422,25 @@ def butterfly_factorize(A: Any, *, permutation: str | Sequence[int] | None = "au
     A : (N, N) real or complex array, N a power of two >= 2, finite entries
         Integer or float32 input is computed in float64, complex64 in complex128; real
         input stays real.
-    permutation : "auto" (default), None, "bit_reversal" or an index array ``perm``
+    permutation : "auto" (default), None, "bit_reversal", "learn" or an index array ``perm``
         The butterfly is fitted to ``A[:, perm]`` (``A P^T`` with ``P[i, perm[i]] = 1``) and
         ``P`` closes the chain. "auto" tries no permutation and bit reversal and keeps the
-        smaller error (ties keep no permutation); both errors are reported.
+        smaller error (ties keep no permutation); both errors are reported. "learn" finds
+        unknown row *and* column permutations, ``A = P_r X_1 ... X_L P_c``, from ``A`` alone
+        (:func:`landscape.engine.discovery.discover_butterfly`; ``order`` is not used: the
+        search fits left to right): the chain starts with ``P_r`` and ends with ``P_c``; when
+        no such structure exists the result says why (``reason``) and gives a certified
+        ``error_bound`` over every permutation pair (``lower_bound`` is the same bound, as a
+        squared absolute error).
     order : {"left-to-right", "right-to-left", "balanced"}
         Splitting order of the chain ``X_1 ... X_L``. All orders recover an exact
         butterfly exactly (up to diagonal scaling); on other matrices they differ.
         Default left-to-right: every split has 2 x N/2^l blocks, total work O(N^2).
     tol : float, default 1e-10
         Relative tolerance of the ``exact`` flag.
+    rng : numpy.random.Generator, int seed or None, default None
+        Used by ``permutation="learn"`` only (hash vectors of the search, column triples of
+        the bound); an exactly structured input gives the same answer for every seed.
 
     Returns
     -------
@@ -432,6 +469,11 @@ def butterfly_factorize(A: Any, *, permutation: str | Sequence[int] | None = "au
     (False, 32.0)
     >>> butterfly_factorize(hadamard(8)).exact
     True
+    >>> rng = np.random.default_rng(0)
+    >>> A = dft(16)[rng.permutation(16)][:, rng.permutation(16)]
+    >>> res = butterfly_factorize(A, permutation="learn")
+    >>> res.exact, bool(np.allclose(res.chain.toarray(), A))
+    (True, True)
     """
     func = "butterfly_factorize"
     A = as_matrix(A, "A", func)
@@ -445,6 +487,8 @@ def butterfly_factorize(A: Any, *, permutation: str | Sequence[int] | None = "au
     if permutation is None or isinstance(permutation, str):
         if permutation is not None:
             check_choice(permutation, "permutation", func, _PERMUTATIONS)
+        if permutation in PERMUTATION_SEARCHES:
+            return PERMUTATION_SEARCHES[permutation](A, tol, check_rng(rng, func))
         candidates = {None: [("none", None)], "bit_reversal": [("bit_reversal", bit_reversal(N))],
                       "auto": [("none", None), ("bit_reversal", bit_reversal(N))]}[permutation]
     else:

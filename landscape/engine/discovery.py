@@ -78,7 +78,7 @@ from identifiability.core.display import summary_repr
 from identifiability.core.validation import as_matrix, check_real, check_rng, param_error
 from identifiability.supports import butterfly_supports
 
-from .butterfly import ButterflyResult, FactorChain, butterfly_factorize
+from .butterfly import PERMUTATION_SEARCHES, ButterflyResult, FactorChain, butterfly_factorize
 
 __all__ = ["ButterflyDiscovery", "discover_butterfly", "permutation_lower_bound"]
 
@@ -695,3 +695,19 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     fit, method = min(fits, key=lambda f: f[0][3].relative_error)
     reason = max(failures, key=lambda f: f[0])[1] if failures else "no structure"
     return result(fit, method, False, reason, _relative_bound(A, rng), depth[0] - 1)
+
+
+def _learn(A: np.ndarray, tol: float, rng: np.random.Generator) -> ButterflyResult:
+    """``butterfly_factorize(A, permutation="learn")``: the discovery as a ButterflyResult."""
+    found = discover_butterfly(A, tol=max(tol, _TINY), rng=rng)
+    inner = found.butterfly
+    norm2 = float(np.vdot(A.ravel(), A.ravel()).real)
+    bound = np.float64(found.error_bound)
+    return ButterflyResult(found.chain, found.relative_error, found.column_permutation,
+                           np.float64(bound * bound * norm2), found.success, inner.order,
+                           ("learn",), np.array([found.relative_error]), tol,
+                           row_permutation=found.row_permutation, error_bound=bound,
+                           reason=found.reason)
+
+
+PERMUTATION_SEARCHES["learn"] = _learn
