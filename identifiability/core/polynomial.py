@@ -251,13 +251,6 @@ def _interval_poly(coeffs: Sequence, lo: Fraction, hi: Fraction) -> tuple[Fracti
     return a, b
 
 
-def _interval_div(n: tuple, d: tuple) -> tuple[Fraction, Fraction] | None:
-    if d[0] <= 0 <= d[1]:
-        return None
-    q = (n[0] / d[0], n[0] / d[1], n[1] / d[0], n[1] / d[1])
-    return min(q), max(q)
-
-
 # ----------------------------------------------------------------------------- sympy engine
 def _sympy_engine(polys: list[dict], n: int, p: int, real: bool) -> dict:
     """Solve with sympy; a plain picklable dict (run in a subprocess by the caller)."""
@@ -747,7 +740,8 @@ def solve_system(polynomials: Sequence[Any], variables: Sequence[Any] | None = N
     >>> solve_system([x**2 + y**2 - 4, x*y - 1], [x, y], field=7).n_solutions
     4
     >>> solve_system([x**2, y], [x, y], engine="sympy")  # doctest: +ELLIPSIS
-    SystemSolution(status='finite', dimension=0, n_solutions=1, n_real=1, field='QQ', engine='sympy', seconds=...)
+    SystemSolution(status='finite', dimension=0, n_solutions=1, n_real=1, field='QQ',
+                   engine='sympy', seconds=...)
     """
     func = "solve_system"
     names, polys = _as_system(polynomials, variables, func)
