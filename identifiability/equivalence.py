@@ -930,12 +930,20 @@ def _pair_key(u: np.ndarray, v: np.ndarray) -> tuple:
     uz = [bool(algebraic_is_zero(x)) for x in u]
     vz = [bool(algebraic_is_zero(x)) for x in v]
     if not all(uz) and not all(vz):
-        return ("uv", tuple(sympy.nsimplify(a) * sympy.nsimplify(b) for a in u for b in v))
+        return ("uv", tuple(_exact(a) * _exact(b) for a in u for b in v))
     w, wz, side = (v, vz, "0v") if all(uz) else (u, uz, "u0")
     if all(wz):
         return ("00",)
     lead = w[wz.index(False)]
-    return (side, tuple(sympy.nsimplify(x) / sympy.nsimplify(lead) for x in w))
+    return (side, tuple(_exact(x) / _exact(lead) for x in w))
+
+
+def _exact(x: Any) -> Any:
+    """A sympy number equal to ``x`` (never ``sympy.nsimplify``, which guesses a nearby
+    "simpler" number for an algebraic expression: issue 13)."""
+    import sympy
+
+    return x if isinstance(x, sympy.Basic) else sympy.sympify(x)
 
 
 def _keys_equal(a: tuple, b: tuple) -> bool:

@@ -442,6 +442,9 @@ def algebraic_is_zero(x: Any) -> bool:
     x = sympy.nsimplify(x) if not isinstance(x, sympy.Basic) else x
     if x.is_Rational:
         return x == 0
+    y = sympy.expand(sympy.radsimp(sympy.expand(x)))   # exact rewriting, usually decisive
+    if y.is_Rational:
+        return y == 0
     t = sympy.Dummy("t")
     return sympy.minimal_polynomial(x, t) == t
 

@@ -81,12 +81,20 @@ def _from_sympy(v: Any) -> Any:
     """Fraction / GaussianRational when ``v`` is a (Gaussian) rational, else ``v`` itself."""
     import sympy
 
-    v = sympy.nsimplify(sympy.expand(v)) if not v.is_Rational else v
+    # exact rewriting only (sympy.nsimplify guesses a "simpler" number from the floating-point
+    # value and may return a different one: issue 13)
+    v = sympy.radsimp(sympy.expand(v)) if not v.is_Rational else v
     re, im = v.as_real_imag()
     if re.is_Rational and im.is_Rational:
         fr = Fraction(int(re.p), int(re.q))
         return fr if im == 0 else GaussianRational(fr, Fraction(int(im.p), int(im.q)))
     return v
+
+
+def _is_sympy(v: Any) -> bool:
+    import sympy
+
+    return isinstance(v, sympy.Basic)
 
 
 def _rank_one_factors(C: np.ndarray, atol: float | None) -> tuple[np.ndarray, np.ndarray]:
@@ -228,7 +236,9 @@ def _groebner(state: CompletionState, stuck: list[int], max_variables: int) -> S
         for k in stuck:
             Ck = contrib[k].subs(point)
             C = np.array([[_from_sympy(v) for v in row] for row in Ck.tolist()], dtype=object)
-            out[k] = _rank_one_factors(C, None)
+            x, y = _rank_one_factors(C, None)
+            out[k] = (np.array([_from_sympy(v) if _is_sympy(v) else v for v in x], dtype=object),
+                      np.array([_from_sympy(v) if _is_sympy(v) else v for v in y], dtype=object))
         return out
 
     keys = [contribution_key(p, contrib, state.rows, state.cols, stuck) for p in points]

@@ -35,7 +35,7 @@ from ..graphs import coverage, is_zero, propagate, spanning_tree_edges
 
 __all__ = ["CompletionStep", "CompletionState", "try_complete", "record_step", "arithmetic",
            "sympy_number", "lifted_system", "contribution_key", "solution_points",
-           "z3_real_solution", "to_jsonable", "Shown"]
+           "z3_real_solution", "to_jsonable", "Shown", "exact_canonical"]
 
 
 class Shown(str):
@@ -304,11 +304,26 @@ def contribution_key(point: dict, contrib: dict, rows: list, cols: list, stuck: 
     Two solutions have the same key iff their factorizations are equivalent (scaling and
     permutations of identical rectangles preserve exactly this multiset).
     """
+    return tuple(sorted((tuple(rows[k]), tuple(cols[k]),
+                         str(contrib[k].subs(point).applyfunc(exact_canonical).tolist()))
+                        for k in stuck))
+
+
+def exact_canonical(v: Any) -> Any:
+    """An exact normal form of an algebraic number given by radicals (a sympy expression).
+
+    Expanded with rationalized denominators (``sympy.radsimp``): an exact rewriting, never a
+    guess (``sympy.nsimplify`` replaces a number by a "simple" one close to its float value,
+    which may be a different number: issue 13).
+
+    >>> import sympy
+    >>> exact_canonical(1 / (1 + sympy.sqrt(2)))
+    -1 + sqrt(2)
+    """
     import sympy
 
-    return tuple(sorted((tuple(rows[k]), tuple(cols[k]),
-                         str(contrib[k].subs(point).applyfunc(sympy.nsimplify).tolist()))
-                        for k in stuck))
+    v = sympy.sympify(v)
+    return v if v.is_Rational else sympy.expand(sympy.radsimp(sympy.expand(v)))
 
 
 def solution_points(basis: list, unknowns: list, n_wanted: int) -> list[dict]:
