@@ -345,6 +345,16 @@ class Constraint:
                "a heuristic, not an exact Euclidean projection")
         return f"{self!r}: {self._describe()}; {how}."
 
+    @property
+    def line_level(self) -> int | None:
+        """``k`` when the constraint is FAuST's ``splincol(k)`` (``k`` non-zeros per row and
+        column, the sparsity *level* of a butterfly factor for ``k = 2``), else ``None``.
+
+        >>> splincol(2).line_level, topk(2).line_level
+        (2, None)
+        """
+        return None
+
     def _describe(self) -> str:
         return "a constraint set"
 
@@ -363,6 +373,10 @@ class _TopK(Constraint):
 
     def __repr__(self) -> str:
         return f"{self.mode}({self.k})"
+
+    @property
+    def line_level(self) -> int | None:
+        return self.k if self.mode == "splincol" else None
 
     def _describe(self) -> str:
         return {"topk": f"at most {self.k} non-zeros in the factor",

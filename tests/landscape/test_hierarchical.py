@@ -19,8 +19,8 @@ def hadamard(N):
 def test_reverse_engineers_hadamard(N, order):
     H = hadamard(N)
     res = hierarchical(H, *hadamard_constraints(N), order=order, n_iter_split=100,
-                       n_iter_refine=100, rng=0)
-    assert isinstance(res, HierarchicalResult)
+                       n_iter_refine=100, rng=0, method="palm")
+    assert isinstance(res, HierarchicalResult) and res.method == "palm"
     assert res.relative_error <= 1e-10
     assert len(res.factors) == int(np.log2(N))
     np.testing.assert_allclose(res.product(), H, atol=1e-9)
@@ -35,9 +35,10 @@ def test_reverse_engineers_hadamard(N, order):
 
 def test_complex_input_stays_complex():
     H = hadamard(8) * np.exp(0.3j)
-    res = hierarchical(H, *hadamard_constraints(8), rng=1)
-    assert all(np.iscomplexobj(F) for F in res.factors)
-    assert res.relative_error <= 1e-8
+    for method in ("palm", "auto"):
+        res = hierarchical(H, *hadamard_constraints(8), rng=1, method=method)
+        assert all(np.iscomplexobj(F) for F in res.factors)
+        assert res.relative_error <= 1e-8
 
 
 def test_two_factors_and_rectangular():
@@ -73,6 +74,10 @@ def test_bad_input():
         hierarchical(H, cons, res, order="middle-out")
     with pytest.raises(ValueError, match=r"'residual_constraints\[0\]' parameter"):
         hierarchical(H, cons, [splincol(9)])
+    with pytest.raises(ValueError, match="'method' parameter of hierarchical"):
+        hierarchical(H, cons, res, method="sgd")
+    with pytest.raises(ValueError, match="'method' parameter of hierarchical"):
+        hierarchical(H, [topk_rows(4)] * 3, res, method="discovery")
     with pytest.raises(ValueError, match="'A' parameter of hierarchical"):
         hierarchical(np.full((8, 8), np.nan), cons, res)
 
@@ -82,7 +87,7 @@ def test_fit_tol_default_and_validation():
     for _ in range(4):
         H = np.kron(H, [[1.0, 1.0], [1.0, -1.0]])
     cons, res_cons = hadamard_constraints(16)
-    default = hierarchical(H, cons, res_cons, rng=0)
+    default = hierarchical(H, cons, res_cons, rng=0, method="palm")
     assert default.relative_error < 100 * np.finfo(float).eps * len(cons)
     with pytest.raises(ValueError, match="'fit_tol' parameter of hierarchical"):
         hierarchical(H, cons, res_cons, fit_tol=-1.0)
