@@ -21,7 +21,14 @@ permuted rows and columns; ``--draws`` noise draws each: median relative error o
 of the hierarchical fit told the true orderings ("oracle"), noise norm
 ``||E||_F / ||A + E||_F``, the ratio fit / noise, the certified lower bound.
 
+Table 4 (``--hierarchical``) -- the acceptance sweep of issue 14:
+``hierarchical(A, *hadamard_constraints(N), rng=seed)`` (sparsity levels only, default
+``method="auto"``) for the DFT in natural order, Hadamard and products of random complex
+butterfly factors, ``--draws`` seeds at each N: success (relative error <= 1e-10 and
+``method == "discovery"``), worst error, median wall time.
+
     nice -n 10 python benchmarks/bench_discovery.py [--max-n 1024] [--draws 10] [--table] [--noise]
+    nice -n 10 python benchmarks/bench_discovery.py --hierarchical --max-n 1024 --draws 10
 """
 
 import os
@@ -149,6 +156,29 @@ def table_noise(max_n, draws, seed):
               flush=True)
 
 
+def table_hierarchical(sizes, draws, seed):
+    from landscape.engine.hierarchical import hadamard_constraints, hierarchical
+    print(f"\n{'hierarchical(auto)':24s} {'N':>5s} {'exact':>8s} {'worst err':>10s} "
+          f"{'wall s':>7s} {'method':>10s}")
+    makers = {"dft (natural order)": lambda N, rng: dft(N),
+              "hadamard": lambda N, rng: hadamard(N),
+              "random complex butterfly": lambda N, rng: random_butterfly(N, rng)}
+    for name, make in makers.items():
+        for N in sizes:
+            rng = np.random.default_rng(seed + N)
+            errs, walls, methods = [], [], set()
+            for d in range(draws):
+                A = make(N, rng)
+                start = time.perf_counter()
+                res = hierarchical(A, *hadamard_constraints(N), rng=seed + d)
+                walls.append(time.perf_counter() - start)
+                errs.append(res.relative_error if res.method == "discovery" else np.inf)
+                methods.add(res.method)
+            ok = int(np.sum(np.array(errs) <= 1e-10))
+            print(f"{name:24s} {N:5d} {ok:4d}/{draws:<3d} {max(errs):10.2e} "
+                  f"{np.median(walls):7.3f} {'/'.join(sorted(methods)):>10s}", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-n", type=int, default=1024)
@@ -157,8 +187,13 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--table", action="store_true", help="also the transform table")
     parser.add_argument("--noise", action="store_true", help="also the noise table")
+    parser.add_argument("--hierarchical", action="store_true",
+                        help="only the hierarchical(method='auto') acceptance sweep")
     args = parser.parse_args(argv)
     sizes = [2 ** k for k in range(args.min_n.bit_length() - 1, args.max_n.bit_length())]
+    if args.hierarchical:
+        table_hierarchical(sizes, args.draws, args.seed)
+        return
     table_families(sizes, args.draws, args.seed)
     if args.table:
         table_transforms([N for N in sizes if N >= 8] or [8], args.seed)
