@@ -33,7 +33,7 @@ from math import lcm
 from pathlib import Path
 
 __all__ = ["MSOLVE_ENV", "MSOLVE_MAX_PRIME", "MsolveOutput", "find_msolve", "run_msolve",
-           "parse_msolve_output", "parse_leading_ideal", "format_msolve_input"]
+           "parse_msolve_output", "parse_leading_ideal", "parse_eliminant", "format_msolve_input"]
 
 MSOLVE_ENV = "SPARSEFACT_MSOLVE"
 """Environment variable naming the msolve binary to use (overrides every other location)."""
@@ -151,21 +151,23 @@ def format_msolve_input(polynomials: list[dict], n_vars: int, characteristic: in
 
 
 # possessive and anchored: linear time on the thousand-digit integers of a parametrization
-_DYADIC = re.compile(r"(?<!\d)(-?\d++)\s*/\s*2\^(\d++)")
+_RATIONAL = re.compile(r"(?<!\d)(-?\d++)\s*/\s*(\d++)(?:\^(\d++))?")
 
 
 def _number(text) -> Fraction:
     if isinstance(text, str):
-        num, exp = text.split("/")
-        return Fraction(int(num), 2 ** int(exp))
+        num, base, exp = text.split("/")
+        return Fraction(int(num), int(base) ** int(exp))
     return Fraction(text)
 
 
 def _literal(text: str):
+    """msolve's output as Python data; ``a / b^k`` and ``a / b`` become 'a/b/k' strings."""
     text = text.strip()
     if text.endswith(":"):
         text = text[:-1]
-    return ast.literal_eval(_DYADIC.sub(lambda m: f"'{m.group(1)}/{m.group(2)}'", text))
+    return ast.literal_eval(_RATIONAL.sub(
+        lambda m: f"'{m.group(1)}/{m.group(2)}/{m.group(3) or 1}'", text))
 
 
 def parse_msolve_output(text: str, n_vars: int, characteristic: int, seconds: float = 0.0
@@ -249,13 +251,42 @@ def parse_leading_ideal(text: str, n_vars: int) -> tuple:
     return tuple(out)
 
 
+def parse_eliminant(text: str, n_vars: int) -> tuple:
+    """The univariate polynomial in the last variable among the Groebner basis printed by
+    ``msolve -e (n-1) -g 2`` (coefficients, constant first; over GF(p) msolve prints the whole
+    basis, over Q only the eliminated block).
+
+    >>> parse_eliminant("#data\\n[x1^4-4*x1^2+1]:", 2)
+    (1, 0, -4, 0, 1)
+    """
+    import sympy
+
+    body = "".join(line for line in text.splitlines()
+                   if not line.startswith("#"))
+    body = body.strip().rstrip(":").strip().lstrip("[").rstrip("]")
+    gens = sympy.symbols(f"x0:{n_vars}")
+    last = gens[-1]
+    found = None
+    for term in body.split(","):
+        f = sympy.Poly(sympy.sympify(term.replace("^", "**"), locals=dict(
+            (str(g), g) for g in gens)), *gens)
+        if all(f.degree(g) <= 0 for g in gens[:-1]):
+            u = sympy.Poly(f.as_expr(), last)
+            found = u if found is None else sympy.gcd(found, u)
+    if found is None:
+        raise ValueError("no univariate polynomial in the elimination basis")
+    return tuple(int(c) for c in reversed(found.all_coeffs()))
+
+
 def run_msolve(polynomials: list[dict], n_vars: int, *, characteristic: int = 0,
                time_limit: float | None = 60.0, binary: str | None = None,
                threads: int = 1, mode: str = "solve") -> MsolveOutput:
     """Run msolve on ``polynomials`` (dicts, see :func:`format_msolve_input`).
 
     ``mode="solve"`` (default) asks for the parametrization and the real roots (``-P 1``);
-    ``mode="leading_ideal"`` for the leading monomials of the Groebner basis (``-g 1``).
+    ``mode="leading_ideal"`` for the leading monomials of the Groebner basis (``-g 1``);
+    ``mode="eliminant"`` for the generator of I intersected with K[x_{n-1}] (``-e n-1 -g 2``;
+    status ``"eliminant"``, the polynomial in ``eliminant``).
 
     ``time_limit`` (seconds, ``None`` for none) bounds the subprocess: when it is hit the
     process is killed and the status is ``"timeout"``. A crash, a non-zero exit or output that
@@ -268,7 +299,8 @@ def run_msolve(polynomials: list[dict], n_vars: int, *, characteristic: int = 0,
     with tempfile.TemporaryDirectory(prefix="sparsefact-msolve-") as tmp:
         src, out = Path(tmp, "in.ms"), Path(tmp, "out.ms")
         src.write_text(format_msolve_input(polynomials, n_vars, characteristic))
-        flag = ["-P", "1"] if mode == "solve" else ["-g", "1"]
+        flag = {"solve": ["-P", "1"], "leading_ideal": ["-g", "1"],
+                "eliminant": ["-e", str(n_vars - 1), "-g", "2"]}[mode]
         cmd = [binary, "-f", str(src), "-o", str(out), *flag, "-t", str(threads)]
         err = Path(tmp, "stderr.txt")
         try:
@@ -291,6 +323,8 @@ def run_msolve(polynomials: list[dict], n_vars: int, *, characteristic: int = 0,
     try:
         if mode == "leading_ideal":
             return MsolveOutput("leading_ideal", seconds, leading=parse_leading_ideal(text, n_vars))
+        if mode == "eliminant":
+            return MsolveOutput("eliminant", seconds, eliminant=parse_eliminant(text, n_vars))
         return parse_msolve_output(text, n_vars, characteristic, seconds)
     except (ValueError, SyntaxError, TypeError, IndexError, KeyError) as exc:
         return MsolveOutput("failed", seconds, message=f"msolve output not understood: {exc}")

@@ -389,7 +389,18 @@ def _msolve_engine(polys: list[dict], n: int, p: int, real: bool, time_limit: fl
     if out.status == "empty":
         result.update(dimension=-1, degree=0, n_solutions=0)
     elif out.status == "finite":
-        result.update(dimension=0, degree=out.degree, n_solutions=len(out.eliminant) - 1,
+        degree = out.degree
+        if n > 1 and out.degree != len(out.eliminant) - 1:
+            # not radical: msolve's form t may not separate the points (seen: 5 roots of w
+            # for 7 distinct solutions); solve the radical instead (Seidenberg's lemma)
+            out, more = _msolve_radical(polys, n, p, time_limit, seconds, binary)
+            seconds += more
+            if out.status != "finite":
+                return {"status": out.status, "message": out.message}, seconds
+            if out.degree != len(out.eliminant) - 1:
+                return {"status": "failed", "message": "msolve's parametrization of the "
+                        "radical does not separate the solutions"}, seconds
+        result.update(dimension=0, degree=degree, n_solutions=len(out.eliminant) - 1,
                       eliminant=out.eliminant, numerators=out.numerators,
                       denominators=out.denominators)
         if real and p == 0:
@@ -402,6 +413,38 @@ def _msolve_engine(polys: list[dict], n: int, p: int, real: bool, time_limit: fl
         if lead.status == "leading_ideal":
             result["dimension"] = _dimension_from_leading(list(lead.leading), n)
     return result, seconds
+
+
+def _msolve_radical(polys: list[dict], n: int, p: int, time_limit: float | None,
+                    spent: float, binary: str):
+    """msolve on I + (square-free part of the eliminant of each variable): the radical of I.
+
+    The eliminant of x_i (generator of I intersected with K[x_i]) comes from ``msolve -e``
+    with x_i moved last; its square-free part (flint) is in the radical, and a zero-dimensional
+    ideal containing a square-free univariate polynomial in every variable is radical
+    (Seidenberg). Returns (output of the final run, seconds spent).
+    """
+    conv = _flint_poly(p)
+    extra, seconds = [], 0.0
+
+    def remaining():
+        return None if time_limit is None else max(time_limit - spent - seconds, 0.1)
+
+    for i in range(n):
+        moved = [{e[:i] + e[i + 1:] + (e[i],): c for e, c in f.items()} for f in polys]
+        out = run_msolve(moved, n, characteristic=p, time_limit=remaining(), binary=binary,
+                         mode="eliminant")
+        seconds += out.seconds
+        if out.status != "eliminant":
+            return out, seconds
+        part = conv([1])
+        for g, _ in conv(out.eliminant).factor_squarefree()[1]:
+            part *= g
+        coeffs = [Fraction(int(c.p), int(c.q)) if p == 0 else int(c) for c in part.coeffs()]
+        extra.append({(0,) * i + (k,) + (0,) * (n - i - 1): c
+                      for k, c in enumerate(coeffs) if c})
+    out = run_msolve(polys + extra, n, characteristic=p, time_limit=remaining(), binary=binary)
+    return out, seconds + out.seconds
 
 
 # ----------------------------------------------------------------------------- result

@@ -112,6 +112,25 @@ def test_msolve_and_sympy_agree_on_small_systems(system, p):
     assert a.verify() and b.verify()
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_regression_non_radical_ideal_counts_distinct_solutions(engine):
+    # msolve's form t = y does not separate the 3 points with y = 0 of this non-radical
+    # ideal (its eliminant had 5 roots for 7 distinct solutions); the radical is solved
+    a, b, c = sp.symbols("a b c")
+    F = [b**3 - 2*c, -3*b**2*c - a*b*c, -2*a - 3*a**2*c - a**3]
+    sol = solve_system(F, [a, b, c], engine=engine)
+    assert key(sol) == ("finite", 0, 7, 17, 3) and sol.verify()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_regression_msolve_prints_non_dyadic_rationals(engine):
+    # msolve prints the exact roots of 2x^3 - 3x^2 - 2x as "-1 / 2" (no power of two)
+    sol = solve_system([2*x**3 - 3*x**2 - 2*x], [x], engine=engine)
+    assert sorted(b[0] for b in sol.real_solutions) == [
+        (Fraction(-1, 2), Fraction(-1, 2)), (0, 0), (2, 2)]
+    assert sol.verify()
+
+
 # ------------------------------------------------------------------ certificates
 def test_tampered_real_box_fails_verify():
     sol = solve_system([x**2 + y**2 - 4, x*y - 1], [x, y])
