@@ -190,6 +190,10 @@ class LandscapeReport:
     settings : the options of the run
     convex : the :class:`landscape.relu_nets.ConvexReference` of a ReLU problem (None for
         linear problems)
+    critical : the :class:`landscape.linear.CriticalValues` that certified the reference of
+        a small fixed-support problem (every real critical value with its type), else None;
+        :meth:`critical_values` lists it. Not saved by :meth:`save` (the reference note is;
+        recompute with :func:`landscape.linear.critical_values`)
     """
 
     problem: Any
@@ -208,6 +212,7 @@ class LandscapeReport:
     clusters: tuple
     settings: dict
     convex: Any = None
+    critical: Any = None
 
     @property
     def n_starts(self) -> int:
@@ -245,6 +250,12 @@ class LandscapeReport:
     def fraction_global(self) -> float:
         """Fraction of starts classified ``"global"`` (0 when the reference is not certified)."""
         return float(np.mean(self.labels == "global"))
+
+    def critical_values(self) -> list[tuple[float, str, int]] | None:
+        """Every real critical value of the problem with its type (``"minimum"``,
+        ``"saddle"``, ...) and number of orbits, when the exact enumeration of
+        :func:`landscape.linear.critical_values` ran (``critical``), else None."""
+        return None if self.critical is None else self.critical.values()
 
     def counts(self) -> dict[str, int]:
         """Number of starts per class."""
@@ -314,6 +325,10 @@ class LandscapeReport:
         lines = [self.summary(), f"Reference ({self.reference_kind}): {self.reference_note}."]
         if self.convex is not None:
             lines.append(f"Convex reference: {self.convex!r}.")
+        if self.critical is not None and self.critical.points:
+            lines.append("Every real critical value (exact enumeration, modulo scaling): "
+                         + ", ".join(f"{v:.10g} {k}" + (f" x{c}" if c > 1 else "")
+                                     for v, k, c in self.critical.values()) + ".")
         if self.reference_kind != "global":
             lines.append("Classes are relative to the best value found: 'best found' marks "
                          "starts at that value (possibly not the global minimum); a "
@@ -326,7 +341,15 @@ class LandscapeReport:
                 f", {c.n_classes} equivalence classes with the same {same}"
             lines.append(f"  cluster {c.label}: {c.kind} at {c.value:.10g}, {c.size} starts "
                          f"({_pct(c.fraction)}){extra}; {c.note}")
-        if "diverging" in self.counts():
+        if "diverging" in self.counts() and self.critical is not None and \
+                self.critical.certified:
+            lines.append("Diverging starts: their balanced factor norms grow while the "
+                         "objective decreases towards a limit that is not a product; such "
+                         "limits cost at least the escape bound "
+                         f"{float(self.critical.escape_bound):.10g}, above the certified "
+                         "global value, which is attained (the set of products is not closed, "
+                         "but the infimum is a minimum).")
+        elif "diverging" in self.counts():
             check = about["existence"]
             lines.append("Diverging starts: the objective decreases while the balanced factor "
                          "norms grow -- the infimum is probably not attained (check with "

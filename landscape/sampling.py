@@ -84,7 +84,7 @@ def sample(problem: Any, n_starts: int, *, rng: Any = None, method: str | None =
     >>> I = np.array([[1, 0], [1, 1], [0, 1]], bool)
     >>> rep = sample(Problem(A, supports=[I, I.T]), 64, rng=1)
     >>> sorted({round(m.value, 6): m.kind for m in rep.clusters}.items())
-    [(10.145898, 'best found'), (11.0, 'spurious local minimum')]
+    [(10.145898, 'global'), (11.0, 'spurious local minimum')]
     """
     run = getattr(problem, "sample_landscape", None)
     if not callable(run):

@@ -18,8 +18,10 @@ from ..engine import fixed_support as fs
 from ..engine.bounds import contribution_variables, moment_lower_bound
 from ..report import LandscapeReport, Minimum
 from .calculus import flatten, gradients, objective_values, product, unflatten
+from .critical_values import critical_values
 
-__all__ = ["CLASSES", "hessian", "second_order", "cluster_starts", "reference_value", "classify"]
+__all__ = ["CLASSES", "hessian", "second_order", "cluster_starts", "reference_value",
+           "exact_critical_values", "classify"]
 
 #: The classes a start can receive.
 CLASSES = ("global", "best found", "spurious local minimum", "saddle", "degenerate",
@@ -140,14 +142,36 @@ def cluster_starts(problem: Any, idx: np.ndarray, objective: np.ndarray,
 
 # --------------------------------------------------------------------------- reference value
 
-def reference_value(problem: Any, best: float, value_tol: float, bound_variables: int
-                    ) -> tuple[str, float, str, float | None]:
-    """``(kind, value, note, lower bound)``: certified global value or best found."""
+def exact_critical_values(problem: Any, max_variables: int) -> Any:
+    """The :class:`~landscape.linear.CriticalValues` of a real two-factor fixed-support
+    problem with exact data and at most ``max_variables`` free entries, else None."""
+    if not (problem.fixed and problem.n_factors == 2) or problem.is_complex:
+        return None
+    if problem.n_parameters() > max_variables:
+        return None
+    cv = critical_values(problem.A, problem.supports, max_variables=max_variables)
+    return None if cv.status == "not attempted" else cv
+
+
+def reference_value(problem: Any, best: float, value_tol: float, bound_variables: int,
+                    critical: Any = None) -> tuple[str, float, str, float | None]:
+    """``(kind, value, note, lower bound)``: certified global value or best found.
+
+    Certificates tried in turn: :func:`landscape.fixed_support.solve_fixed_support`
+    (tractable supports), the exact enumeration of the critical points ``critical`` (a
+    :class:`~landscape.linear.CriticalValues`, when its status is ``"certified"``), the
+    moment lower bound meeting the best value found."""
     if problem.fixed and problem.n_factors == 2:
         sol = fs.solve_fixed_support(problem.A, *problem.supports)
         if sol.status == "global":
             return "global", float(sol.value), f"solve_fixed_support ({sol.reason})", \
                 float(sol.value)
+        if critical is not None and critical.certified:
+            return "global", critical.global_value, (
+                f"critical_values (every real critical point enumerated exactly: "
+                f"{len(critical.points)} orbits; global value in [{critical.global_lo:.15g}, "
+                f"{critical.global_hi:.15g}], attained since below the escape bound "
+                f"{float(critical.escape_bound):.10g})"), critical.global_lo
         if np.isfinite(best) and contribution_variables(*problem.supports,
                                                          complex_=problem.is_complex) \
                 <= bound_variables:
@@ -164,10 +188,12 @@ def reference_value(problem: Any, best: float, value_tol: float, bound_variables
 
 
 def classify(problem: Any, data: dict, factors: tuple, settings: Any, value_tol: float,
-             eq_tol: float, bound_variables: int, rng: np.random.Generator
-             ) -> LandscapeReport:
+             eq_tol: float, bound_variables: int, rng: np.random.Generator, *,
+             max_variables: int = 10) -> LandscapeReport:
     """Classify and cluster the end points of a run (the arrays of
-    :func:`landscape.linear.sampling.descend`, concatenated) into a report."""
+    :func:`landscape.linear.sampling.descend`, concatenated) into a report; fixed-support
+    problems with exact data and at most ``max_variables`` free entries get the exact
+    enumeration of their critical points (:func:`landscape.linear.critical_values`)."""
     obj, stat = data["objective"], data["stationarity"]
     n = obj.size
     converged = stat <= settings.stat_tol
@@ -175,7 +201,11 @@ def classify(problem: Any, data: dict, factors: tuple, settings: Any, value_tol:
     finite = ~diverging
     best = float(obj[finite].min()) if finite.any() else np.inf
     tol_abs = value_tol * max(1.0, abs(best) if np.isfinite(best) else 1.0)
-    kind, ref, note, lower = reference_value(problem, best, tol_abs, bound_variables)
+    sol = fs.solve_fixed_support(problem.A, *problem.supports) if (
+        problem.fixed and problem.n_factors == 2) else None
+    critical = None if sol is not None and sol.status == "global" else \
+        exact_critical_values(problem, max_variables)
+    kind, ref, note, lower = reference_value(problem, best, tol_abs, bound_variables, critical)
     tol_abs = value_tol * max(1.0, abs(ref) if np.isfinite(ref) else 1.0)
     at_ref = finite & (np.abs(obj - ref) <= tol_abs)
     labels = np.full(n, "not converged", dtype=object)
@@ -191,6 +221,12 @@ def classify(problem: Any, data: dict, factors: tuple, settings: Any, value_tol:
             ck, lam, direction, why = kind, np.nan, None, "at the reference value"
         else:
             ck, lam, direction, why = second_order(problem, [F[rep] for F in factors], rng)
+            match = [p for p in (critical.points if critical is not None else ())
+                     if abs(p.value - value) <= tol_abs]
+            if match:
+                why += (f"; the exact enumeration has a critical value {match[0].value:.10g} "
+                        f"here, of type {match[0].kind} (certified Hessian inertia "
+                        f"{match[0].inertia})")
         labels[members] = ck
         cluster[members] = len(clusters)
         clusters.append(Minimum(len(clusters), ck, value, int(members.size),
@@ -199,5 +235,5 @@ def classify(problem: Any, data: dict, factors: tuple, settings: Any, value_tol:
         problem=problem, objective=obj, stationarity=stat, history=data["history"],
         norms=data["norms"], n_iter=data["n_iter"], labels=labels.astype(str), cluster=cluster,
         factors=factors, reference=ref, reference_kind=kind, reference_note=note,
-        lower_bound=lower, clusters=tuple(clusters),
+        lower_bound=lower, clusters=tuple(clusters), critical=critical,
         settings={**settings.as_dict(), "value_tol": value_tol, "eq_tol": eq_tol})

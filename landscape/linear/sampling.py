@@ -8,8 +8,10 @@ factors, real or complex -- until a stationarity tolerance, and classifies every
 
 ``"global"``
     objective within ``value_tol`` of a *certified* global value (the exact solver of
-    :func:`landscape.fixed_support.solve_fixed_support` on tractable supports, or a moment
-    lower bound of :mod:`landscape.bounds` that meets the best value found). Without a
+    :func:`landscape.fixed_support.solve_fixed_support` on tractable supports, the exact
+    enumeration of every real critical point by :func:`landscape.linear.critical_values` on
+    small supports with exact data -- kept in ``report.critical`` --, or a moment lower bound
+    of :mod:`landscape.bounds` that meets the best value found). Without a
     certificate the reference is the best value found and the class is ``"best found"``.
 ``"spurious local minimum"``
     a stationary point above the reference whose Hessian, restricted to the complement of
@@ -213,7 +215,7 @@ def sample_linear(problem: Any, n_starts: int, *, rng: Any = None, method: str |
     >>> I = np.array([[1, 0], [1, 1], [0, 1]], bool)
     >>> rep = sample_linear(Problem(A, supports=[I, I.T]), 64, rng=1)
     >>> sorted({round(m.value, 6): m.kind for m in rep.clusters}.items())
-    [(10.145898, 'best found'), (11.0, 'spurious local minimum')]
+    [(10.145898, 'global'), (11.0, 'spurious local minimum')]
     """
     n_starts = check_int(n_starts, "n_starts", _FUNC, low=1)
     check_choice(METHODS[0] if method is None else method, "method", _FUNC, METHODS)

@@ -43,20 +43,23 @@ def c33():
     return sample(_problem("C33"), 120, rng=0)
 
 
-def test_c33_spurious_local_minimum_found_and_classified(c33):
+def test_c33_spurious_local_minimum_labelled_against_the_certified_global_value(c33):
+    """Intended change (issue 13): the reference of C33 was "best found" (the moment bound is
+    not tight); the exact enumeration of the critical points now certifies it as global."""
     o = O["C33"]
-    # the moment bound is not tight here (Shor: 2.0035 vs 10.1459, see landscape.bounds):
-    # the reference is documented as "best found", never "global"
-    assert c33.reference_kind == "best found"
-    assert c33.lower_bound is not None and c33.lower_bound < 3
-    assert c33.reference == pytest.approx(o["global_value"], abs=1e-6)
+    assert c33.reference_kind == "global"
+    assert c33.reference == pytest.approx(o["global_value"], abs=1e-9)
+    assert c33.reference == pytest.approx(13.5 - 1.5 * np.sqrt(5), abs=1e-12)
+    assert c33.lower_bound == pytest.approx(c33.reference, abs=1e-12)
     kinds = {round(c.value, 6): c.kind for c in c33.minima()}
-    assert kinds == {round(o["global_value"], 6): "best found", 11.0: "spurious local minimum"}
+    assert kinds == {round(o["global_value"], 6): "global", 11.0: "spurious local minimum"}
     spur = next(c for c in c33.clusters if c.kind == "spurious local minimum")
     assert spur.min_eigenvalue > 0.1     # balanced point of the orbit (oracle point: 1.184)
     assert 0 < spur.fraction < 0.5
-    assert "basin fractions" in c33.summary() and "not certified" in c33.summary()
-    assert "best found" in c33.explain()
+    assert "certified Hessian inertia (6, 0, 0)" in spur.note
+    assert "certified by critical_values" in c33.summary()
+    assert (11.0, "minimum", 1) in c33.critical_values()
+    assert "escape bound 15" in c33.explain()
 
 
 def test_c33_oracle_pointsecond_order():
