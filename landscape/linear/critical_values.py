@@ -46,6 +46,12 @@ approach from above, ~15.45 after 5000 sweeps), the smallest critical value
 ``27/2 - 3 sqrt(5)/2 = 10.1459``: attained, and the product set is not closed (its limits with
 ``P[0, 0] = P[2, 2] = 0`` are not products).
 
+Scope: a contribution with ``a_k = 0`` but ``c_k != 0`` (or the reverse) can be critical too
+(when the residual block annihilates ``c_k``); it has the product, hence the value, of the
+vanishing chart ``a_k = c_k = 0``, which represents it: every critical *value* is listed, but
+the type is that of the representative (such half-vanishing points are not classified
+separately). Complex data, more than two factors and inexact floats are not attempted.
+
 What is proven: each listed point is a real critical point (its system's ``verify()``: the
 rational parametrization solves the equations exactly, the boxes are certified), its value
 lies in the stated ball, its type follows from certified pivots, and the escape argument

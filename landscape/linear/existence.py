@@ -22,6 +22,12 @@
   that the errors go to the infimum along the *whole* sequence is checked on the listed
   terms only (it holds for every eps in the LU / C36 families, where the factors are
   rational functions of eps, see THEORY C03/C36).
+* **attained for this A** when the exact enumeration of every real critical point
+  (:func:`landscape.linear.critical_values`, small supports, exact data) finds the smallest
+  critical value below the *escape bound* (the least objective at a limit of products with
+  unbounded factors): the certificate is the :class:`~landscape.linear.CriticalValues`, the
+  infimum its global value (THEORY C33: 27/2 - 3 sqrt(5)/2, although the set of products is
+  not closed there). Proven, up to the completeness of msolve's parametrization.
 * **A=None** ("attained for every A?"): True for the closed families; False with a witness
   ``A`` (a generic product with one covered entry set to 0 that passes the test above, e.g.
   LU); ``None`` otherwise -- deciding closedness in general needs real quantifier
@@ -68,6 +74,7 @@ from identifiability.graphs import coverage
 
 from ..divergence import diverging
 from ..engine.fixed_support import solve_fixed_support
+from .critical_values import critical_values
 from .problem import Problem
 from .sampling import Settings, descend
 
@@ -146,8 +153,8 @@ class Existence:
     ``attained`` is True, False or None (undecided); ``proven`` tells whether the answer is
     a proof (see the module docstring for what exactly is proven) or numerical evidence;
     ``infimum`` the infimum when known; ``certificate`` a FixedSupportSolution, a Verdict
-    with factors, or a MinimizingSequence; ``witness`` the matrix A the answer is about
-    (chosen by the function when A=None); ``evidence`` optional PALM runs.
+    with factors, a CriticalValues, or a MinimizingSequence; ``witness`` the matrix A the
+    answer is about (chosen by the function when A=None); ``evidence`` optional PALM runs.
 
     How it was decided (the exactness policy): ``exact`` (exact arithmetic on exact input),
     ``tol`` (the decision tolerance used, None when exact) and ``tol_source``
@@ -273,6 +280,15 @@ def _for_matrix(A, s1, s2, cov, rng, n_terms, tol) -> Existence:
         return Existence(None, f"exact feasibility undecided: {v.reason}", v, None, False,
                          np.asarray(A))
     seq = _sequence(A, s1, s2, cov, rng, n_terms, tol)
+    if seq is None and tol is None:
+        cv = critical_values(A, [s1, s2])
+        if cv.certified:
+            return Existence(True, "every real critical point was enumerated exactly "
+                             f"(critical_values: {len(cv.points)} orbits modulo scaling); the "
+                             f"smallest critical value {cv.global_value:.10g} is below the "
+                             f"escape bound {float(cv.escape_bound):.10g} (the least objective "
+                             "at a limit of products with unbounded factors), so the infimum "
+                             "is attained there", cv, cv.global_value, True, np.asarray(A))
     if seq is None:
         return Existence(None, "no exact factorization of A on the rectangles "
                          f"({v.reason}), and no perturbation A + eps E with exact "

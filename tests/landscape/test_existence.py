@@ -79,6 +79,17 @@ def test_not_closed_every_A_has_witness(key):
     assert again.attained is False and again.certificate.verify()
 
 
+def test_c33_attained_by_the_exact_critical_points():
+    """Issue 13: C33 was undecided for its A; every real critical point enumerated exactly and
+    the escape bound (15) above the smallest critical value prove the infimum is attained."""
+    s1, s2, A = _case("C33")
+    res = infimum_attained(s1, s2, A)
+    assert res.attained is True and res.proven and res.exact
+    assert res.infimum == pytest.approx(13.5 - 1.5 * np.sqrt(5), abs=1e-12)
+    assert res.certificate.verify() and res.certificate.escape_bound == 15
+    assert "escape bound 15" in res.explain()
+
+
 def test_undecided_is_honest():
     s1, s2, A = _case("C33")
     res = infimum_attained(s1, s2)
