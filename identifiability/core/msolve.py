@@ -318,8 +318,10 @@ def run_msolve(polynomials: list[dict], n_vars: int, *, characteristic: int = 0,
         if run.returncode != 0 or not text.strip():
             with open(err) as err_file:
                 reason = err_file.read(2000).strip().splitlines()
-            return MsolveOutput("failed", seconds, message=f"msolve exited with code "
-                                f"{run.returncode}: {' '.join(reason)[:200]}")
+            what = (f"msolve exited with code {run.returncode}" if run.returncode
+                    else "msolve wrote no output")
+            return MsolveOutput("failed", seconds, message=f"{what}: {' '.join(reason)[:200]}"
+                                if reason else what)
     try:
         if mode == "leading_ideal":
             return MsolveOutput("leading_ideal", seconds, leading=parse_leading_ideal(text, n_vars))
