@@ -28,14 +28,19 @@ What is a proof
   correct with high probability, not proofs by themselves. :meth:`SystemSolution.verify`
   turns the finite answers into proofs of what it checks: (i) every root of the square-free
   eliminant w(t) gives a solution (each input polynomial vanishes on the parametrization
-  modulo w, exactly); (ii) each real box contains the image of exactly one real root of w
-  (exact Sturm/continued-fraction isolation of w, interval evaluation with rationals); (iii)
-  the boxes are disjoint and as many as the real roots of w. It does not prove that the
+  modulo w, exactly, with integer polynomials); (ii) each real box contains the image of
+  exactly one real root of w (certified root isolation and ball arithmetic of Arb, through
+  python-flint: rigorous enclosures with exact dyadic endpoints, precision raised until
+  decided; an exact rational coordinate is checked by an exact gcd); (iii) the boxes are
+  disjoint and as many as the real roots of w. It does not prove that the
   parametrization is complete (no solution outside it), nor that no real solution is
   missing (that rests on t being a rational linear form of x, as in both engines). For
   ``empty`` and ``positive_dimensional`` answers, ``verify()`` re-solves with the other
   engine. The value of a positive dimension found by msolve is read from the leading ideal it
-  computes modulo its first prime (high probability, cross-checked by ``verify()``).
+  computes modulo its first prime (high probability, cross-checked by ``verify()``). On a
+  non-radical ideal msolve's separating form can miss points (seen: 5 instead of 7), so
+  when its degree exceeds the degree of w the radical is solved instead (the square-free
+  eliminant of every variable added: Seidenberg's lemma).
 - Over GF(p) the answer is about GF(p) itself. As a **screening** of the rational system
   (:func:`screen_system`) it is not a proof: see there for the error probability.
 
