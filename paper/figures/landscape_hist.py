@@ -7,11 +7,12 @@ C33):
 * C04 -- pairwise disjoint rectangles (tractable; Le, Riccietti & Gribonval 2023): every
   start ends at the global value 98, certified by :func:`landscape.solve_fixed_support`.
 * C33 -- two 2 x 2 rectangles overlapping in one entry (not tractable): most starts end at
-  the best value found, ``27/2 - 3 sqrt(5)/2 = 10.1459`` (the global value, THEORY C33,
-  verified analytically; the toolkit's moment bound does not certify it), some at a
-  spurious local minimum of value 11 (Hessian positive definite off the scaling orbit), and
-  a few drift away: objective still decreasing above the global value while the balanced
-  factor norms grow ("diverging").
+  the global value ``27/2 - 3 sqrt(5)/2 = 10.1459`` (THEORY C33), certified by
+  :func:`landscape.linear.critical_values` (every real critical point enumerated exactly:
+  14 orbits modulo scaling, two minima), some at the spurious local minimum of value 11,
+  and a few drift away: objective still decreasing while the balanced factor norms grow
+  ("diverging") towards limits that are not products and cost at least the escape bound 15
+  (the set of products is not closed, but the infimum is attained).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def main(outdir: Path, *, quick: bool = False) -> dict:
                     "diverging_final_objective": [round(float(x), 3) for x in f[div]],
                     "diverging_norm_growth_last_segment": round(float(np.nanmean(
                         rep.norms[div, -1] - rep.norms[div, -2])), 4) if div.any() else None,
+                    "critical_values": None if rep.critical is None else
+                    [[v, k, c] for v, k, c in rep.critical.values()],
+                    "escape_bound": None if rep.critical is None else
+                    float(rep.critical.escape_bound),
                     "seconds": round(seconds, 1)}
         print(f"{key}: {rep.summary()}\n  known global value {known:.6f}; {seconds:.1f} s")
 
@@ -72,6 +77,10 @@ def main(outdir: Path, *, quick: bool = False) -> dict:
                 color=[_COLORS[c] for c in present],
                 label=[f"{c} ({counts[c]})" for c in present])
         how = "certified" if rep.reference_kind == "global" else "analytic, THEORY C33"
+        if rep.critical is not None and rep.critical.certified:
+            ax.axvline(float(rep.critical.escape_bound), color="tab:blue", ls=":", lw=1,
+                       label=f"escape bound {float(rep.critical.escape_bound):.4g} "
+                       "(limits of diverging factors)")
         ax.axvline(known, color="k", ls="--", lw=1, label=f"global optimum {known:.4f} ({how})")
         ax.set_yscale("log")
         ax.set_ylim(0.7, 3 * n_starts)
