@@ -17,6 +17,8 @@ fits part of the noise); the paper's observation is that all trees stay within a
 factor of the noise and the balanced tree is the most accurate on noisy inputs.
 
     nice -n 10 python benchmarks/bench_noise.py [--max-n 4096] [--draws 10] [--seed 0]
+    nice -n 10 python benchmarks/bench_noise.py --no-dft --min-n 4096 --max-n 8192 --draws 3
+        (the largest sizes; learned permutations only up to --max-learn-n, default 2048)
 """
 
 import os
@@ -51,13 +53,15 @@ def random_butterfly_product(N, rng):
     return out
 
 
-def row(name, N, A, E, perm, scrambled, seed):
+def row(name, N, A, E, perm, scrambled, seed, learn=True):
     noisy = A + E
     norm = np.linalg.norm(noisy)
     out = [np.linalg.norm(E) / norm]
     for order in ORDERS:
         out.append(float(butterfly_factorize(noisy, permutation=perm, order=order)
                          .relative_error))
+    if not learn:
+        return out + [np.nan, np.nan]
     start = time.perf_counter()
     learned = butterfly_factorize(scrambled(noisy), permutation="learn", rng=seed)
     out += [float(learned.relative_error), time.perf_counter() - start]
@@ -80,11 +84,14 @@ def dft_case(N, rng, seed):
     return row("dft", N, dft(N), E, "bit_reversal", lambda X: X, seed)
 
 
+MAX_LEARN_N = [2048]
+
+
 def random_case(N, rng, seed):
     A = random_butterfly_product(N, rng)
     E = np.sqrt(0.01) * rng.standard_normal((N, N))
     r, c = rng.permutation(N), rng.permutation(N)
-    return row("random", N, A, E, None, lambda X: X[r][:, c], seed)
+    return row("random", N, A, E, None, lambda X: X[r][:, c], seed, N <= MAX_LEARN_N[0])
 
 
 def main(argv=None):
@@ -92,10 +99,17 @@ def main(argv=None):
     parser.add_argument("--max-n", type=int, default=4096)
     parser.add_argument("--draws", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--min-n", type=int, default=4)
+    parser.add_argument("--max-learn-n", type=int, default=2048,
+                        help="largest N of the learned-permutation column (its robust search "
+                             "costs N^3 flops: 7 s at N = 1024, ~1 min at 2048)")
+    parser.add_argument("--no-dft", action="store_true")
     args = parser.parse_args(argv)
-    settings = [("dft + CN(0, 0.005) per part", 2 ** J, dft_case) for J in (3, 6, 9)]
+    MAX_LEARN_N[0] = args.max_learn_n
+    settings = [] if args.no_dft else [("dft + CN(0, 0.005) per part", 2 ** J, dft_case)
+                                       for J in (3, 6, 9)]
     settings += [("J random N(0,1) + N(0, 0.01)", 2 ** J, random_case)
-                 for J in range(2, args.max_n.bit_length())]
+                 for J in range(max(2, args.min_n.bit_length() - 1), args.max_n.bit_length())]
     table(settings, args.draws, args.seed)
 
 
