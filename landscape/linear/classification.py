@@ -149,7 +149,8 @@ def exact_critical_values(problem: Any, max_variables: int) -> Any:
         return None
     if problem.n_parameters() > max_variables:
         return None
-    cv = critical_values(problem.A, problem.supports, max_variables=max_variables)
+    cv = critical_values(problem.A, problem.supports, max_variables=max_variables,
+                         time_limit=20.0)
     return None if cv.status == "not attempted" else cv
 
 

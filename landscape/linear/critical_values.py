@@ -166,6 +166,11 @@ class CriticalValues:
         box, the escape bound recomputed, and the attainment inequality."""
         if self.status == "not attempted":
             return False
+        if len(self.systems) != len(self.charts) or self.charts != tuple(_charts(self.supports)):
+            return False
+        for chart, sol in zip(self.charts, self.systems):
+            if sol is not None and not _same_system(sol, self.A, self.supports, chart):
+                return False
         if not all(s is None or s.verify(time_limit=time_limit) for s in self.systems):
             return False
         again = _enumerate(self.A, self.supports, self.systems, self.charts)
@@ -296,6 +301,20 @@ def _chart_system(A, supports, chart):
     return free, S1, S2, [e for e in eqs if e != 0]
 
 
+def _same_system(sol: SystemSolution, A, supports, chart) -> bool:
+    """Is ``sol`` the answer about this chart's critical equations (same variables, same
+    polynomials)? The polynomials are compared in the engine-independent stored form."""
+    free, _, _, eqs = _chart_system(A, supports, chart)
+    if tuple(sol.variables) != tuple(str(x) for x in free):
+        return False
+    mine = set()
+    for e in eqs:
+        terms = sympy.Poly(e, *free).terms()
+        mine.add(tuple(sorted((tuple(int(a) for a in k), Fraction(int(c.p), int(c.q)))
+                              for k, c in terms if c)))
+    return mine == {tuple(q) for q in sol.polynomials}
+
+
 def _arb(lo: Fraction, hi: Fraction):
     import flint
 
@@ -405,7 +424,7 @@ def _enumerate(A, supports, systems, charts) -> list[CriticalPoint]:
                                          kind, inertia, (mid(S1), mid(S2)), chart))
     finally:
         flint.ctx.prec = old
-    out.sort(key=lambda p: (p.value, p.chart))
+    out.sort(key=lambda p: (p.value, tuple(-1 if j is None else j for j in p.chart)))
     return out
 
 

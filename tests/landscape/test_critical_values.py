@@ -85,3 +85,31 @@ def test_bad_input():
         critical_values(A33, [I])
     with pytest.raises(ValueError, match="critical_values"):
         critical_values(A33, [I, I])
+
+
+def test_tampered_systems_fail_verify(c33):
+    other = critical_values(A33 * 2, [I, I.T])
+    assert not dataclasses.replace(c33, systems=other.systems).verify()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_property_palm_never_beats_the_certified_value_and_ends_at_critical_minima(seed):
+    """Invariants on random integer data with the C33 supports: no start goes below the
+    certified global value, every stationary cluster sits at an enumerated critical value,
+    and a cluster classified as a minimum sits at a critical value of type minimum."""
+    from landscape import Problem, sample
+
+    A = np.random.default_rng(seed).integers(-3, 4, size=(3, 3))
+    cv = critical_values(A, [I, I.T])
+    assert cv.status in ("certified", "undecided") and cv.verify()
+    rep = sample(Problem(A.astype(float), supports=[I, I.T]), 16, rng=seed, n_iter=3000)
+    values = np.array([p.value for p in cv.points])
+    if cv.certified:
+        assert rep.reference_kind == "global"
+        assert rep.objective.min() >= cv.global_lo - 1e-9
+        assert rep.reference == pytest.approx(cv.global_value, abs=1e-9)
+    for c in rep.clusters:
+        near = np.abs(values - c.value) <= 1e-6 * max(1.0, abs(c.value))
+        assert near.any(), (c.value, values)
+        if c.kind in ("global", "spurious local minimum"):
+            assert any(p.kind == "minimum" for p, ok in zip(cv.points, near) if ok)
