@@ -159,33 +159,39 @@ def reference_value(problem: Any, best: float, value_tol: float, bound_variables
     """``(kind, value, note, lower bound)``: certified global value or best found.
 
     Certificates tried in turn: :func:`landscape.fixed_support.solve_fixed_support`
-    (tractable supports), the exact enumeration of the critical points ``critical`` (a
-    :class:`~landscape.linear.CriticalValues`, when its status is ``"certified"``), the
-    moment lower bound meeting the best value found."""
-    if problem.fixed and problem.n_factors == 2:
-        sol = fs.solve_fixed_support(problem.A, *problem.supports)
-        if sol.status == "global":
-            return "global", float(sol.value), f"solve_fixed_support ({sol.reason})", \
-                float(sol.value)
-        if critical is not None and critical.certified:
-            return "global", critical.global_value, (
-                f"critical_values (every real critical point enumerated exactly: "
-                f"{len(critical.points)} orbits; global value in [{critical.global_lo:.15g}, "
-                f"{critical.global_hi:.15g}], attained since below the escape bound "
-                f"{float(critical.escape_bound):.10g})"), critical.global_lo
-        if np.isfinite(best) and contribution_variables(*problem.supports,
-                                                         complex_=problem.is_complex) \
-                <= bound_variables:
-            lb = moment_lower_bound(problem.A, *problem.supports)
-            if lb.status == "optimal" and lb.value >= best - value_tol:
-                return "global", best, f"moment lower bound {lb.value:.10g} meets the best " \
-                    f"value found (gap <= {value_tol:.2g})", lb.value
-            if lb.status == "optimal":
-                return "best found", best, f"not certified: moment lower bound " \
-                    f"{lb.value:.10g} < best found {best:.10g}", lb.value
-            return "best found", best, "not certified: the moment lower bound was not " \
-                f"solved to accuracy (status {lb.status!r}), so it is not used", None
-    return "best found", best, "no certificate for this problem class", None
+    (tractable supports), the moment lower bound meeting the best value found, the exact
+    enumeration of the critical points ``critical`` (a :class:`~landscape.linear.CriticalValues`,
+    when its status is ``"certified"``; it also certifies where the moment bound is not
+    tight, e.g. THEORY C33)."""
+    if not (problem.fixed and problem.n_factors == 2):
+        return "best found", best, "no certificate for this problem class", None
+    sol = fs.solve_fixed_support(problem.A, *problem.supports)
+    if sol.status == "global":
+        return "global", float(sol.value), f"solve_fixed_support ({sol.reason})", \
+            float(sol.value)
+    why, lower = "no certificate for this problem class", None
+    if np.isfinite(best) and contribution_variables(*problem.supports,
+                                                     complex_=problem.is_complex) \
+            <= bound_variables:
+        lb = moment_lower_bound(problem.A, *problem.supports)
+        if lb.status == "optimal" and lb.value >= best - value_tol:
+            return "global", best, f"moment lower bound {lb.value:.10g} meets the best " \
+                f"value found (gap <= {value_tol:.2g})", lb.value
+        if lb.status == "optimal":
+            why, lower = (f"not certified: moment lower bound {lb.value:.10g} < best found "
+                          f"{best:.10g}"), lb.value
+        else:
+            why = ("not certified: the moment lower bound was not solved to accuracy "
+                   f"(status {lb.status!r}), so it is not used")
+    if critical is not None and critical.certified:
+        return "global", critical.global_value, (
+            f"critical_values (every real critical point enumerated exactly: "
+            f"{len(critical.points)} orbits; global value in [{critical.global_lo:.15g}, "
+            f"{critical.global_hi:.15g}], attained since below the escape bound "
+            f"{float(critical.escape_bound):.10g})"), critical.global_lo
+    if critical is not None:
+        why += f"; exact critical points: {critical.status} ({critical.reason})"
+    return "best found", best, why, lower
 
 
 def classify(problem: Any, data: dict, factors: tuple, settings: Any, value_tol: float,
