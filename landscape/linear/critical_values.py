@@ -41,10 +41,12 @@ at least the energy of ``A`` outside the rectangles plus its energy on these for
 The **escape bound** is the smallest such sum over shared entries and pairs of rectangles
 covering them (an exact rational; ``inf`` when no entry is shared). If the smallest critical
 value is below it, the infimum is attained and equals that value (proof); otherwise the
-infimum is only bracketed. On C33 the escape bound is 15 (the value that diverging PALM starts
-approach from above, ~15.45 after 5000 sweeps), the smallest critical value
-``27/2 - 3 sqrt(5)/2 = 10.1459``: attained, and the product set is not closed (its limits with
-``P[0, 0] = P[2, 2] = 0`` are not products).
+infimum is only bracketed. On C33 the escape bound is 15 -- PALM's diverging starts are at
+15.45 after 20000 sweeps, still decreasing, towards limits that cost at least 15 -- and the
+smallest critical value is ``27/2 - 3 sqrt(5)/2 = 10.1459``: attained. The set of products is
+not closed there: ``t E_11`` plus ``[[1 - t, -3], [-3, 9 / (1 - t)]]`` on the second
+rectangle tends, as ``t -> inf``, to a matrix with ``P[0, 0] = P[2, 2] = 0`` and
+``P[1, 2] P[2, 1] != 0``, which is not a product; its objective tends to exactly 15.
 
 Scope: a contribution with ``a_k = 0`` but ``c_k != 0`` (or the reverse) can be critical too
 (when the residual block annihilates ``c_k``); it has the product, hence the value, of the
@@ -120,12 +122,13 @@ class CriticalValues:
     """The answer of :func:`critical_values`.
 
     ``status``: ``"certified"`` (every chart solved, the infimum is attained and equals
-    ``global_value``, enclosed in ``[global_lo, global_hi]``), ``"not attained"`` (the smallest
-    critical value exceeds... never claimed: see ``infimum_bracket``), ``"undecided"`` (a
-    chart timed out, was positive-dimensional, a type or the attainment is not decided; the
-    ``reason`` says which) or ``"not attempted"`` (outside the scope: complex data, more than
-    two factors, inexact floats, too many unknowns). ``points`` are sorted by value;
-    ``systems`` the :class:`~identifiability.core.polynomial.SystemSolution` of each chart.
+    ``global_value``, enclosed in ``[global_lo, global_hi]``), ``"undecided"`` (a chart timed
+    out or has a continuum of solutions, or the smallest critical value is not below the
+    escape bound: then ``infimum_bracket`` brackets the infimum; the ``reason`` says which)
+    or ``"not attempted"`` (outside the scope: complex data, inexact floats, too many
+    unknowns). ``points`` are the :class:`CriticalPoint` objects sorted by value;
+    ``systems`` the :class:`~identifiability.core.polynomial.SystemSolution` of each chart
+    (``None`` for the chart without unknowns); ``seconds`` the wall time.
     """
 
     status: str
@@ -206,8 +209,10 @@ class CriticalValues:
         for v, k, c in self.values():
             lines.append(f"  {v:.10g}  {k}" + (f" ({c} orbits)" if c > 1 else ""))
         eb = self.escape_bound
+        shown = ("inf (no shared entry: the products are closed)" if eb == float("inf")
+                 else f"{eb} = {float(eb):.10g}")
         lines.append("Escape bound (objective at any limit of products with unbounded "
-                     f"factors): {'inf (no shared entry: the products are closed)' if eb == float('inf') else f'{eb} = {float(eb):.10g}'}.")
+                     f"factors): {shown}.")
         if self.status == "certified":
             lines.append(f"Global value {self.global_value:.12g} in [{self.global_lo:.15g}, "
                          f"{self.global_hi:.15g}]: the smallest critical value is below the "

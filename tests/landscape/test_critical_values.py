@@ -113,3 +113,20 @@ def test_property_palm_never_beats_the_certified_value_and_ends_at_critical_mini
         assert near.any(), (c.value, values)
         if c.kind in ("global", "spurious local minimum"):
             assert any(p.kind == "minimum" for p, ok in zip(cv.points, near) if ok)
+
+
+def test_c33_products_not_closed_limits_cost_the_escape_bound():
+    """What the diverging PALM starts of C33 (15.45, still decreasing) see: t E_11 plus
+    [[1 - t, -3], [-3, 9/(1 - t)]] are products whose limit is not one, at objective 15."""
+    from identifiability import check_uniqueness
+
+    vals = []
+    for t in (1e2, 1e4, 1e6):
+        P = np.zeros((3, 3))
+        P[1, 1] += t
+        P[1:, 1:] += np.array([[1 - t, -3], [-3, 9 / (1 - t)]])
+        vals.append(np.sum((A33 - P) ** 2))
+    assert np.all(np.diff(vals) > 0) and vals[-1] == pytest.approx(15, abs=1e-4)
+    limit = np.array([[0, 0, 0], [0, 1, -3], [0, -3, 0]])
+    assert check_uniqueness(limit, I, I.T).status == "infeasible"
+    assert np.sum((A33 - limit) ** 2) == escape_bound(A33, [I, I.T]) == 15
