@@ -166,7 +166,8 @@ class CriticalValues:
     def verify(self, *, time_limit: float | None = 60.0) -> bool:
         """Re-check independently of the engine: every chart system verifies (exact
         parametrization, certified boxes), every point's value and type recomputed from its
-        box, the escape bound recomputed, and the attainment inequality."""
+        box, the escape bound recomputed, and the attainment inequality. False when nothing
+        was enumerated ("not attempted", or a chart left unsolved)."""
         if self.status == "not attempted":
             return False
         if len(self.systems) != len(self.charts) or self.charts != tuple(_charts(self.supports)):
@@ -447,8 +448,9 @@ def critical_values(A: Any, supports: Sequence[Any], *, time_limit: float | None
         sense of :func:`identifiability.core.is_exact`).
     supports : pair of boolean masks ``(m, r)``, ``(r, n)``
     time_limit : float or None, keyword-only
-        Seconds for each chart system (default 60); a chart that runs out makes the answer
-        ``"undecided"``.
+        Seconds for each chart system (default 60); a chart that runs out (or has a
+        continuum of solutions) makes the answer ``"undecided"`` and the later charts are
+        not attempted.
     max_variables : int, keyword-only
         Largest number of free entries attempted (default 12): beyond, ``"not attempted"``.
 
@@ -507,6 +509,10 @@ def critical_values(A: Any, supports: Sequence[Any], *, time_limit: float | None
         systems.append(sol)
         if sol.status not in ("finite", "empty"):
             bad.append(f"chart {chart}: {sol.status}")
+            skipped = len(charts) - len(systems)
+            if skipped:
+                bad.append(f"{skipped} later chart(s) not attempted")
+            break
     eb = escape_bound(E, masks)
     base.update(systems=tuple(systems), charts=tuple(charts), escape_bound=eb)
     if bad:
