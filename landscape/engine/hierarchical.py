@@ -113,7 +113,8 @@ class HierarchicalResult:
         not tried because the constraints are not butterfly-like; then ``"palm"``).
     error_bound : float or None
         When discovery ran and failed: certified lower bound on the relative error of *any*
-        ``P B Q`` (butterfly ``B``, permutations ``P, Q``; :func:`permutation_lower_bound`).
+        ``P B Q`` (butterfly ``B``, permutations ``P, Q``;
+        :func:`landscape.engine.discovery.permutation_lower_bound`).
     """
 
     factors: tuple[np.ndarray, ...]
