@@ -335,7 +335,7 @@ def _discovery(A: np.ndarray, cons: Sequence[Constraint], rng: np.random.Generat
             F = F / norm
         lam *= norm
         if not np.array_equal(c.apply(F), F):     # the constraint's own projection decides
-            raise AssertionError(f"discovery factor outside {c!r}")  # pragma: no cover
+            raise RuntimeError(f"internal error: a discovered factor is outside {c!r}")
         factors.append(F)
     err = float(found.relative_error)
     reason = "" if found.success else found.reason
