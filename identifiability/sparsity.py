@@ -429,8 +429,9 @@ def _enumerate(A: np.ndarray, nonzero: np.ndarray, mode: str, k1: int, k2: int, 
             continue
         v = check_uniqueness(A, s1, s2, tol=tol, **opts)
         verdicts.append(v)
-        if v.status == "not_unique" and not same_class(v.factors, v.certificate.factors,
-                                                       tol=tol):
+        second = getattr(v.certificate, "factors", None)   # None: a count or fibre proof
+        if v.status == "not_unique" and second is not None and v.factors is not None and \
+                not same_class(v.factors, second, tol=tol):
             cert = SparseAlternative(v.factors, v.certificate.factors, ((s1, s2), (s1, s2)),
                                      f"two inequivalent factorizations on one admissible support "
                                      f"pair: {v.reason}")

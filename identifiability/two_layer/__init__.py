@@ -14,10 +14,11 @@ verification use: completion state and step, the lifted polynomial system).
 """
 
 from .completion import check_uniqueness
+from .certificates import FibreCertificate, SolutionCountCertificate
 from .verdict import (OBSTRUCTION_KINDS, STATUSES, AlgebraicCertificate, AlternativeCertificate,
                       CompletionCertificate, CompletionStep, JacobianCertificate, Obstruction,
                       Verdict)
 
 __all__ = ["check_uniqueness", "Verdict", "STATUSES", "CompletionCertificate", "CompletionStep",
            "AlternativeCertificate", "Obstruction", "OBSTRUCTION_KINDS", "AlgebraicCertificate",
-           "JacobianCertificate"]
+           "JacobianCertificate", "SolutionCountCertificate", "FibreCertificate"]

@@ -21,13 +21,14 @@ import numpy as np
 
 from ..core.exact import GaussianRational, rank_exact, to_exact
 from ..graphs import is_zero
-from .certificates import AlgebraicCertificate, Obstruction
+from .certificates import (AlgebraicCertificate, FibreCertificate, Obstruction,
+                           SolutionCountCertificate)
 from .lifted import (CompletionState, contribution_key, lifted_system, solution_points,
                      sympy_number, z3_real_solution)
 
 # the polynomial helpers live in .lifted (the certificates use them too) and are re-exported
 # here under their historical path (identifiability.stuck)
-__all__ = ["Budget", "decide_stuck", "StuckOutcome", "lifted_system", "sympy_number",
+__all__ = ["Budget", "decide_stuck", "StuckOutcome", "SYMPY_MAX_VARIABLES", "lifted_system", "sympy_number",
            "contribution_key", "solution_points", "z3_real_solution"]
 
 
@@ -75,6 +76,8 @@ class StuckOutcome:
     certificate: Any = None
     alternative: Callable | None = None
     too_large: bool = False          # the exact step was skipped or cut off (size, time)
+    proves: str | None = None        # "unique" / "not_unique": what the certificate proves
+    exact_point: bool = True         # the stuck contributions in the state are exact
 
 
 def _from_sympy(v: Any) -> Any:
@@ -284,6 +287,243 @@ def _groebner(state: CompletionState, stuck: list[int], max_variables: int) -> S
     return StuckOutcome("determined", reason, field, certificate=cert, alternative=alternative)
 
 
+#: Unknowns beyond which the sympy Groebner step is not attempted (msolve takes the larger
+#: systems; sympy's Buchberger is exponential and hangs well before msolve does).
+SYMPY_MAX_VARIABLES = 10
+
+
+def _rational_points(sol: Any) -> list[dict]:
+    """The rational solutions of a finite :class:`~identifiability.core.SystemSolution`
+    (rational roots of its square-free eliminant, mapped through the parametrization)."""
+    import flint
+
+    w = flint.fmpq_poly([flint.fmpq(Fraction(c).numerator, Fraction(c).denominator)
+                         for c in sol.eliminant])
+    w_int = flint.fmpz_poly([int(c) for c in (w * w.denom()).coeffs()])
+    roots = []
+    for fac, _ in w_int.factor()[1]:
+        if fac.degree() == 1:
+            a, b = (Fraction(int(c)) for c in fac.coeffs())      # a + b t
+            roots.append(-a / b)
+
+    def ev(cs: Any, t: Fraction) -> Fraction:
+        acc = Fraction(0)
+        for c in reversed(cs):
+            acc = acc * t + Fraction(c)
+        return acc
+
+    points = []
+    for t in roots:
+        point = {}
+        for name, num, den in zip(sol.variables, sol.numerators, sol.denominators):
+            d = ev(den, t)
+            if d == 0:
+                break
+            point[name] = ev(num, t) / d
+        else:
+            points.append(point)
+    return points
+
+
+def _fill_rational(state: CompletionState, stuck: list[int], contrib: dict, point: dict) -> None:
+    import sympy
+
+    values = {sympy.Symbol(name): sympy_number(val) for name, val in point.items()}
+    for k in stuck:
+        Ck = contrib[k].subs(values)
+        C = np.array([[_from_sympy(v) for v in row] for row in Ck.tolist()], dtype=object)
+        state.contributions[k] = _rank_one_factors(C, None)
+
+
+def _alternative_from(state: CompletionState, stuck: list[int], contrib: dict, point: dict
+                      ) -> Callable:
+    """The map (S1, S2) -> the factorization with the stuck contributions of ``point``."""
+    saved = {k: state.contributions[k] for k in stuck}
+    _fill_rational(state, stuck, contrib, point)
+    second = {k: state.contributions[k] for k in stuck}
+    state.contributions.update(saved)
+
+    def alternative(S1: np.ndarray, S2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        T1, T2 = S1.astype(object), S2.astype(object)
+        for k, (x, y) in second.items():
+            T1[state.rows[k], k] = x
+            T2[k, state.cols[k]] = y
+        return T1, T2
+
+    return alternative
+
+
+def _numeric_point(state: CompletionState, stuck: list[int], unknowns: list
+                   ) -> np.ndarray | None:
+    """A numerical solution of the lifted system (least squares on the rank-one factors)."""
+    saved = dict(state.contributions)
+    local = _decide_locally(state, stuck)
+    values = None
+    if local.status == "local":
+        where = {}
+        for k in stuck:
+            x, y = state.contributions[k]
+            for a, i in enumerate(state.rows[k]):
+                for b, j in enumerate(state.cols[k]):
+                    where[f"c{k}_{i}_{j}"] = float(x[a]) * float(y[b])
+        values = np.array([where[str(u)] for u in unknowns])
+    state.contributions.clear()
+    state.contributions.update(saved)
+    return values
+
+
+def _jacobian(eqs: list, unknowns: list, point: np.ndarray) -> np.ndarray:
+    """The Jacobian of the equations at a numerical point, shape (len(eqs), len(unknowns))."""
+    import sympy
+
+    if not eqs:
+        return np.zeros((1, len(unknowns)))
+    J = sympy.lambdify(unknowns, sympy.Matrix(eqs).jacobian(unknowns), "numpy")(*point)
+    return np.asarray(J, dtype=float).reshape(len(eqs), len(unknowns))
+
+
+def _local_dimension(eqs: list, unknowns: list, point: np.ndarray) -> int:
+    """n - rank of the Jacobian of the lifted system at a numerical point (SVD, 1e-8)."""
+    s = np.linalg.svd(_jacobian(eqs, unknowns, point), compute_uv=False)
+    rank = int(np.sum(s > 1e-8 * max(1.0, float(s.max(initial=0.0)))))
+    return len(unknowns) - rank
+
+
+def _slices(eqs: list, unknowns: list, point: np.ndarray, d: int, real: bool,
+            time_limit: float | None) -> tuple | None:
+    """Two parallel sets of d random integer linear slices near ``point``, each meeting the
+    system in finitely many points, at least one over the field."""
+    import sympy
+
+    from ..core.polynomial import solve_system
+
+    from scipy.linalg import qr
+
+    rng = np.random.default_rng(0)
+    n = len(unknowns)
+    null = np.linalg.svd(_jacobian(eqs, unknowns, point))[2][n - d:]   # (d, n)
+    coords = qr(null, pivoting=True)[2][:d]      # d coordinates transversal to the fibre
+    tries = [[tuple(int(i == c) for i in range(n)) for c in coords]]   # coordinate slices
+    tries += [[tuple(int(c) for c in rng.integers(-3, 4, n)) for _ in range(d)]
+              for _ in range(2)]
+    for forms in tries:
+        if any(not any(f) for f in forms):
+            continue
+        base = [Fraction(round(float(np.dot(f, point)))) for f in forms]
+        found = []
+        for shift in (Fraction(0), Fraction(1), Fraction(-1), Fraction(1, 16)):
+            values = tuple(b + shift for b in base)
+            lin = [sum(c * u for c, u in zip(f, unknowns)) - sympy_number(c0)
+                   for f, c0 in zip(forms, values)]
+            sol = solve_system(eqs + lin, unknowns, real=real, time_limit=time_limit)
+            if sol.status != "finite":
+                break
+            if (sol.n_real if real else sol.n_solutions):
+                found.append((tuple(forms), values, sol))
+            if len(found) == 2:
+                return tuple(found)
+    return None
+
+
+def _decide_engine(state: CompletionState, stuck: list[int], budget: Budget) -> StuckOutcome:
+    """The lifted system decided by the exact engine (msolve, sympy fallback).
+
+    A numerical solution first gives the local dimension of the fibre (Jacobian rank); a
+    positive one is proved by two parallel linear slices with solutions
+    (:class:`FibreCertificate`); otherwise the whole system is solved and its solutions
+    counted (:class:`SolutionCountCertificate`), empty (``"empty_system"``) or without real
+    solutions (``"no_real_solution"``).
+    """
+    from ..core.polynomial import solve_system
+
+    eqs, unknowns, contrib = lifted_system(state.R, state.cover, state.rows, state.cols, stuck)
+    n = len(unknowns)
+    if n == 0:      # nothing to solve: the sympy step checks the equations directly
+        return _groebner(state, stuck, budget.max_variables)
+    if n > budget.max_variables:
+        return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and the "
+                            f"exact decision would need {n} unknowns (> max_variables="
+                            f"{budget.max_variables})", too_large=True)
+    real = not any(isinstance(v, GaussianRational) and v.im != 0 for v in to_exact(state.R).flat)
+    field = "R" if real else "C"
+    steps = tuple(state.steps)
+    point = _numeric_point(state, stuck, unknowns) if real else None
+    dim = _local_dimension(eqs, unknowns, point) if point is not None else None
+    if dim:
+        sl = _slices(eqs, unknowns, point, dim, real, budget.time_limit)
+        if sl is not None:
+            cert = FibreCertificate(sl, tuple(stuck), steps, field, dim)
+            pts = _rational_points(sl[0][2])
+            reason = (f"the completion is stuck on rectangles {stuck}; the fibre of the lifted "
+                      f"system ({n} unknowns) has dimension {dim} at a numerical solution, and "
+                      f"two parallel slices meet it in exact {field} solutions: infinitely "
+                      "many inequivalent factorizations")
+            alternative = None
+            if pts:
+                _fill_rational(state, stuck, contrib, pts[0])
+                others = _rational_points(sl[1][2])
+                if others:
+                    alternative = _alternative_from(state, stuck, contrib, others[0])
+            return StuckOutcome("determined", reason, field, certificate=cert,
+                                proves="not_unique", exact_point=bool(pts),
+                                alternative=alternative)
+    sol = solve_system(eqs, unknowns, real=real, time_limit=budget.time_limit)
+    spent = f"{sol.engine}, {sol.seconds:.2g} s"
+    if sol.status in ("timeout", "failed"):
+        why = (f"exceeded time_limit={budget.time_limit:g} s" if sol.status == "timeout"
+               else f"failed: {sol.message}")
+        return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck}; the "
+                            f"exact engine on the lifted system ({n} unknowns, {spent}) {why}",
+                            too_large=True)
+    data = {"stuck": tuple(stuck), "solution": sol}
+    if sol.status == "empty":
+        return StuckOutcome("infeasible", obstruction=Obstruction(
+            "empty_system", f"the lifted system of rectangles {stuck} ({n} unknowns) has no "
+            f"solution, even over C ({spent}): no factorization exists", data), field="C")
+    if sol.status == "positive_dimensional":
+        return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck}; the "
+                            f"lifted system ({n} unknowns) has infinitely many complex "
+                            f"solutions ({spent}) but no two {field} solutions were certified "
+                            "on slices", too_large=True)
+    count = sol.n_real if real else sol.n_solutions
+    if count == 0:
+        return StuckOutcome("infeasible", obstruction=Obstruction(
+            "no_real_solution", f"the lifted system of rectangles {stuck} has {sol.n_solutions} "
+            f"complex solutions and no real one ({spent}): no real factorization exists", data),
+            field="R")
+    cert = SolutionCountCertificate(sol, tuple(stuck), steps, field)
+    pts = [p for p in _rational_points(sol)]
+    if count == 1:
+        if not pts:
+            return StuckOutcome("undecided", f"the lifted system of rectangles {stuck} has one "
+                                f"{field} solution ({spent}), not rational: its factors are not "
+                                "written out", too_large=True)
+        _fill_rational(state, stuck, contrib, pts[0])
+        return StuckOutcome("determined", f"the completion is stuck on rectangles {stuck}, but "
+                            f"the lifted system ({n} unknowns) has exactly one {field} solution "
+                            f"({sol.n_solutions} over C; {spent})", field, certificate=cert,
+                            proves="unique", exact_point=True)
+    alternative = None
+    if pts:
+        _fill_rational(state, stuck, contrib, pts[0])
+        if len(pts) > 1:
+            alternative = _alternative_from(state, stuck, contrib, pts[1])
+    return StuckOutcome("determined", f"the completion is stuck on rectangles {stuck}; the lifted "
+                        f"system ({n} unknowns) has exactly {count} {field} solutions "
+                        f"({sol.n_solutions} over C; {spent}): inequivalent factorizations",
+                        field, certificate=cert, proves="not_unique", exact_point=bool(pts),
+                        alternative=alternative)
+
+
+def _engine_applies(state: CompletionState, stuck: list[int]) -> bool:
+    """msolve present, and the stuck rectangles pairwise distinct (distinct solutions of the
+    lifted system are then inequivalent factorizations)."""
+    from ..core.msolve import find_msolve
+
+    keys = [(tuple(state.rows[k]), tuple(state.cols[k])) for k in stuck]
+    return find_msolve() is not None and len(set(keys)) == len(keys)
+
+
 def decide_stuck(state: CompletionState, stuck: list[int], method: str, budget: Budget) -> StuckOutcome:
     """Decide the stuck rectangles (see the module docstring).
 
@@ -297,7 +537,11 @@ def decide_stuck(state: CompletionState, stuck: list[int], method: str, budget: 
         return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and "
                             "method='completion' skips the exact (Groebner) decision")
     if state.atol is None:
-        outcome = _decide_groebner(state, stuck, budget)
+        if _engine_applies(state, stuck):
+            outcome = _decide_engine(state, stuck, budget)
+        else:
+            small = replace(budget, max_variables=min(budget.max_variables, SYMPY_MAX_VARIABLES))
+            outcome = _decide_groebner(state, stuck, small)
         if not outcome.too_large:
             return outcome
     local = _decide_locally(state, stuck)

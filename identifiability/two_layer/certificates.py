@@ -31,7 +31,17 @@ Obstruction kinds (``Obstruction.kind``, exactly the ones the checker produces):
 * ``"groebner"`` -- the reduced Groebner basis of the lifted system is ``[1]`` (no solution,
   even over C);
 * ``"z3_unsat"`` -- the lifted system has complex solutions only: z3 proves it has no real
-  one.
+  one;
+* ``"empty_system"`` -- the exact polynomial engine (:func:`~identifiability.core.solve_system`)
+  finds the lifted system empty over C; ``verify()`` re-solves it with the other engine;
+* ``"no_real_solution"`` -- the engine finds finitely many complex solutions and none real
+  (certified isolation of the real roots of the eliminant).
+
+The exact polynomial engine adds two certificates (:class:`SolutionCountCertificate` for
+``"unique"`` and ``"not_unique"``, :class:`FibreCertificate` for ``"not_unique"``): both
+rebuild the lifted system from ``A`` and the supports, and re-check the engine's answer with
+:meth:`~identifiability.core.SystemSolution.verify` (exact parametrization, rigorous real
+boxes), not the engine.
 """
 
 from __future__ import annotations
@@ -53,11 +63,12 @@ from .lifted import (CompletionState, CompletionStep, Shown, arithmetic, contrib
 
 __all__ = ["OBSTRUCTION_KINDS", "CompletionStep", "CompletionCertificate",
            "AlternativeCertificate", "Obstruction", "AlgebraicCertificate",
-           "JacobianCertificate", "verify_verdict", "explain_verdict", "replay_steps"]
+           "JacobianCertificate", "SolutionCountCertificate", "FibreCertificate",
+           "lifted_polynomials", "verify_verdict", "explain_verdict", "replay_steps"]
 
 #: The kinds of :class:`Obstruction` the checker produces (module docstring: what each means).
 OBSTRUCTION_KINDS = ("uncovered_entry", "zero_private_entry", "inconsistent_completion",
-                     "class_rank", "groebner", "z3_unsat")
+                     "class_rank", "groebner", "z3_unsat", "empty_system", "no_real_solution")
 
 
 # --------------------------------------------------------------------------------------
@@ -396,6 +407,15 @@ def _obstruction_class_rank(obs: Obstruction, v: Any) -> bool:
     return rank > len(cls)
 
 
+def _obstruction_engine(obs: Obstruction, v: Any) -> bool:
+    sol = obs.data["solution"]
+    if not _engine_system_matches(v, obs.data.get("steps", ()), obs.data["stuck"], sol, ()):
+        return False
+    if obs.kind == "empty_system":
+        return sol.status == "empty" and sol.verify()
+    return sol.status == "finite" and sol.n_real == 0 and sol.verify()
+
+
 _VERIFY_OBSTRUCTION = {
     "uncovered_entry": _obstruction_uncovered,
     "zero_private_entry": _obstruction_zero_private,
@@ -403,6 +423,8 @@ _VERIFY_OBSTRUCTION = {
     "class_rank": _obstruction_class_rank,
     "groebner": _obstruction_groebner,
     "z3_unsat": _obstruction_z3,
+    "empty_system": _obstruction_engine,
+    "no_real_solution": _obstruction_engine,
 }
 
 
@@ -531,6 +553,220 @@ class JacobianCertificate:
         """JSON-ready: the rank count."""
         return {"type": self.type_name, "rank": self.rank, "n_params": self.n_params,
                 "orbit_dim": self.orbit_dim, "field": self.field}
+
+
+# --------------------------------------------------------------------------------------
+# certificates of the exact polynomial engine (core.solve_system)
+# --------------------------------------------------------------------------------------
+
+def lifted_polynomials(eqs: list, unknowns: list) -> tuple:
+    """The lifted equations as :func:`~identifiability.core.solve_system` stores them:
+    one sorted tuple of ``(exponents, Fraction)`` per non-zero polynomial."""
+    import sympy
+    from fractions import Fraction
+
+    out = []
+    for e in eqs:
+        terms = {m: Fraction(int(c.p), int(c.q))
+                 for m, c in sympy.Poly(e, *unknowns).terms() if c}
+        if terms:
+            out.append(tuple(sorted(terms.items())))
+    return tuple(out)
+
+
+def _real_data(v: Any) -> bool:
+    from ..core.exact import GaussianRational
+
+    return not any(isinstance(x, GaussianRational) and x.im != 0 for x in to_exact(v.A).flat)
+
+
+def _identical_rectangles(v: Any, stuck: tuple) -> bool:
+    rows, cols = _rectangles(v)
+    keys = [(tuple(rows[k]), tuple(cols[k])) for k in stuck]
+    return len(set(keys)) < len(keys)
+
+
+def _engine_system_matches(v: Any, steps: tuple, stuck: tuple, sol: Any, extra: tuple) -> bool:
+    """Replay the steps from ``v.A``, rebuild the lifted system of ``stuck`` (plus the linear
+    ``extra`` polynomials) and compare it with the system the engine solved."""
+    from fractions import Fraction
+
+    ok, _, R, cover, remaining = replay_steps(v, steps)
+    if not ok or remaining != set(stuck) or v.tol is not None:
+        return False
+    rows, cols = _rectangles(v)
+    eqs, unknowns, _ = lifted_system(R, cover, rows, cols, list(stuck))
+    if not unknowns or tuple(str(u) for u in unknowns) != tuple(sol.variables):
+        return False
+    n = len(unknowns)
+    system = list(lifted_polynomials(eqs, unknowns))
+    for coeffs, value in extra:  # sum_i coeffs[i] x_i - value
+        terms = {tuple(int(i == j) for j in range(n)): Fraction(c)
+                 for i, c in enumerate(coeffs) if c}
+        if value:
+            terms[(0,) * n] = -Fraction(value)
+        system.append(tuple(sorted(terms.items())))
+    return tuple(system) == tuple(sol.polynomials)
+
+
+def _nonzero_contributions(v: Any) -> bool:
+    S1, S2 = v.factors
+    s1, s2 = v.support1, v.support2
+    for k in range(s1.shape[1]):
+        if s1[:, k].any() != s2[k, :].any():
+            return False
+        if s1[:, k].any() and (not any(to_exact(S1[s1[:, k], k]) != 0)
+                               or not any(to_exact(S2[k, s2[k, :]]) != 0)):
+            return False
+    return True
+
+
+@dataclass(frozen=True, repr=False)
+class SolutionCountCertificate:
+    """The exact number of solutions of the lifted system left after the completion.
+
+    ``solution`` is the :class:`~identifiability.core.SystemSolution` of the lifted system of
+    the rectangles ``stuck`` (pairwise distinct rectangles: distinct solutions are then
+    inequivalent factorizations) after the completion ``steps``; ``field`` is ``"R"`` (real
+    data: the real solutions count) or ``"C"``. One solution: ``"unique"`` (the verdict's
+    factors are that solution); two or more: ``"not_unique"``.
+
+    ``verify()`` replays the steps, rebuilds the system from ``A`` and checks the engine's
+    answer without it (:meth:`~identifiability.core.SystemSolution.verify`: every root of the
+    eliminant solves the system exactly, each real box holds exactly one real solution). A
+    count of two or more is then proved. A count of one also rests on the parametrization
+    being complete: msolve's multi-modular answer, correct with high probability (the
+    :mod:`identifiability.core.polynomial` docstring says what is and is not proved).
+    """
+
+    solution: Any
+    stuck: tuple
+    steps: tuple
+    field: str
+
+    type_name: ClassVar[str] = "solution_count"
+    proves: ClassVar[tuple] = ("unique", "not_unique")
+
+    @property
+    def count(self) -> int | None:
+        """Solutions over the field of the certificate (real ones over R)."""
+        return self.solution.n_real if self.field == "R" else self.solution.n_solutions
+
+    def __repr__(self) -> str:
+        return summary_repr("SolutionCountCertificate", field=self.field, count=self.count,
+                            n_complex=self.solution.n_solutions,
+                            n_variables=len(self.solution.variables),
+                            engine=self.solution.engine)
+
+    def verify(self, v: Any) -> bool:
+        """Rebuild the system, re-check the engine's answer, then the count for the status."""
+        sol = self.solution
+        if sol.status != "finite" or self.field not in ("R", "C"):
+            return False
+        if self.field == "R" and not _real_data(v):
+            return False
+        if _identical_rectangles(v, self.stuck):
+            return False
+        if not _engine_system_matches(v, self.steps, self.stuck, sol, ()):
+            return False
+        if not sol.verify():
+            return False
+        if v.status == "not_unique":
+            return self.count is not None and self.count >= 2
+        if v.status != "unique" or self.count != 1 or v.factors is None:
+            return False
+        return _product_matches(v, *v.factors) and _nonzero_contributions(v)
+
+    def explain_lines(self) -> list[str]:
+        """The count and how it was checked."""
+        sol = self.solution
+        over = "real" if self.field == "R" else "complex"
+        return [f"Certificate: the lifted system of rectangles {list(self.stuck)} "
+                f"({len(sol.variables)} unknowns, {len(sol.polynomials)} equations) has exactly "
+                f"{self.count} {over} solution(s) ({sol.n_solutions} over C), by {sol.engine} "
+                f"in {sol.seconds:.3g} s; verify() checks the parametrization exactly and the "
+                "real boxes rigorously."]
+
+    def explain(self) -> str:
+        """The certificate in words (:meth:`explain_lines` joined)."""
+        return "\n".join(self.explain_lines())
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the counts, the engine, the field."""
+        sol = self.solution
+        return {"type": self.type_name, "field": self.field, "count": self.count,
+                "n_complex": sol.n_solutions, "engine": sol.engine, "seconds": sol.seconds,
+                "stuck": [int(k) for k in self.stuck], "n_variables": len(sol.variables)}
+
+
+@dataclass(frozen=True, repr=False)
+class FibreCertificate:
+    """A positive-dimensional fibre: two solutions of the lifted system on two parallel slices.
+
+    ``slices`` holds ``(forms, values, solution)`` twice: the lifted system of the rectangles
+    ``stuck`` (after the completion ``steps``, pairwise distinct rectangles) plus the
+    linear equations ``forms[j] . x = values[j]``, solved exactly (a finite
+    :class:`~identifiability.core.SystemSolution`), with at least one solution over
+    ``field`` (a certified real box over R). The two slices have the same forms and
+    different values, so the two solutions differ: two inequivalent factorizations.
+    ``verify()`` rebuilds both systems from ``A`` and re-checks both answers without the
+    engine (exact parametrization, rigorous boxes): a complete proof.
+    """
+
+    slices: tuple
+    stuck: tuple
+    steps: tuple
+    field: str
+    local_dimension: int | None = None
+
+    type_name: ClassVar[str] = "fibre"
+    proves: ClassVar[tuple] = ("not_unique",)
+
+    def __repr__(self) -> str:
+        return summary_repr("FibreCertificate", field=self.field,
+                            local_dimension=self.local_dimension, n_slices=len(self.slices),
+                            n_variables=len(self.slices[0][2].variables) if self.slices else 0)
+
+    def verify(self, v: Any) -> bool:
+        """Both slices rebuilt and re-checked, each with a solution over the field."""
+        if len(self.slices) != 2 or _identical_rectangles(v, self.stuck):
+            return False
+        (f1, c1, _), (f2, c2, _) = self.slices
+        if tuple(map(tuple, f1)) != tuple(map(tuple, f2)) or tuple(c1) == tuple(c2):
+            return False
+        for forms, values, sol in self.slices:
+            if sol.status != "finite":
+                return False
+            if not _engine_system_matches(v, self.steps, self.stuck, sol,
+                                          tuple(zip(forms, values))):
+                return False
+            if self.field == "R" and not _real_data(v):
+                return False
+            count = sol.n_real if self.field == "R" else sol.n_solutions
+            if not count or not sol.verify():
+                return False
+        return True
+
+    def explain_lines(self) -> list[str]:
+        """The slices and their solutions."""
+        sols = [s for _, _, s in self.slices]
+        d = "?" if self.local_dimension is None else self.local_dimension
+        return [f"Certificate: the fibre of rectangles {list(self.stuck)} has dimension {d} at "
+                f"a numerical solution; {len(self.slices[0][0])} linear slice(s) at two values "
+                f"each meet it over {self.field} ({', '.join(str(s.n_real if self.field == 'R' else s.n_solutions) for s in sols)} "
+                "solutions, exact parametrizations and certified boxes)."]
+
+    def explain(self) -> str:
+        """The certificate in words (:meth:`explain_lines` joined)."""
+        return "\n".join(self.explain_lines())
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the slices (forms and values as strings), the field."""
+        return {"type": self.type_name, "field": self.field,
+                "local_dimension": self.local_dimension, "stuck": [int(k) for k in self.stuck],
+                "slices": [{"forms": to_jsonable(np.array(f, dtype=object)),
+                            "values": [str(c) for c in c_], "n_solutions": s.n_solutions,
+                            "n_real": s.n_real} for f, c_, s in self.slices]}
 
 
 # --------------------------------------------------------------------------------------

@@ -213,7 +213,7 @@ def _free_index_alternative(S1: np.ndarray, S2: np.ndarray, k: int, side: int,
 
 
 def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None = None,
-                     method: str = "auto", max_variables: int = 10,
+                     method: str = "auto", max_variables: int = 60,
                      time_limit: float | None = 30.0) -> Verdict:
     """Decide whether ``A = S1 @ S2`` with the given supports is unique up to scaling.
 
@@ -231,16 +231,22 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
         ``tol = DEFAULT_RTOL`` (``1e-9``), and the verdict says so (``exact=False``,
         ``tol_source="default"``).
     method : {"auto", "completion", "groebner"}
-        ``"auto"``: completion first, then the exact decisions on what is left (the Groebner
-        basis only when at most ``max_variables`` unknowns remain). ``"completion"``: no
-        Groebner step (stuck cases are "undecided"). ``"groebner"``: skip the completion and
-        decide the whole lifted system (small instances; a cross-check).
+        ``"auto"``: completion first, then the exact decisions on what is left: classes of
+        identical rectangles, then the lifted polynomial system decided by the exact engine
+        (:func:`~identifiability.core.solve_system`: msolve, sympy fallback) when at most
+        ``max_variables`` unknowns remain. ``"completion"``: no polynomial step (stuck cases
+        are "undecided"). ``"groebner"``: skip the completion and decide the whole lifted
+        system (small instances; a cross-check).
     max_variables : int
-        Size limit for the Groebner-basis step (its cost is exponential in the worst case).
+        Size limit of the polynomial step (default 60: msolve decides the lifted systems of
+        random 8 x 8 instances in well under a second; its cost is exponential in the worst
+        case). Without msolve, or when the stuck rectangles are not pairwise distinct, the
+        sympy Groebner step is used, capped at ``SYMPY_MAX_VARIABLES`` = 10 unknowns.
     time_limit : float or None
-        Seconds allowed to the Groebner step (enforced with SIGALRM in the main thread on
-        POSIX; ``None``: no limit). When it runs out the verdict falls back to the Jacobian
-        test, and the reason says so.
+        Seconds allowed to each exact engine call (msolve runs in a subprocess killed at the
+        limit; the sympy Groebner step uses SIGALRM in the main thread on POSIX; ``None``: no
+        limit). When it runs out the verdict falls back to the Jacobian test, and the reason
+        says so.
 
     Returns
     -------
@@ -342,7 +348,11 @@ def _conclude(state: CompletionState, stuck: list[int], obstruction: Obstruction
         what = "column of S1" if side == 1 else "row of S2"
         return _not_unique(factors, T, f"the {what} of index {k} multiplies an empty support: "
                            "its entries can be set freely", field, keep)
-    # 2. classes of identical rectangles (decided by the stuck step) or zero contributions
+    # 2. the exact engine's count or fibre certificate
+    if extra is not None and extra.proves == "not_unique" and extra.alternative is None:
+        return Verdict("not_unique", extra.reason, extra.certificate,
+                       factors if extra.exact_point else None, field, **keep)
+    # 3. classes of identical rectangles (decided by the stuck step) or zero contributions
     if extra is not None and extra.alternative is not None:
         return _not_unique(factors, extra.alternative(S1, S2), extra.reason, field, keep)
     zero_k = [k for k, (x, y) in state.contributions.items()

@@ -160,10 +160,13 @@ def test_bad_matrix_is_named():
         check_uniqueness_sparse(np.array([[np.nan]]), 1, 1)
 
 
-def test_algebraic_alternatives_from_groebner_are_compared_exactly():
+def test_algebraic_alternatives_from_groebner_are_compared_exactly(monkeypatch):
     # found by hypothesis: the lifted system of one support pair has two real solutions
     # in Q(sqrt 2); both factorizations multiply back exactly and are inequivalent
     A = np.array([[0, -1, 2], [2, 1, 1], [-2, 1, 2]])
+    default = check_uniqueness_sparse(A, 2, 2, mode="columns", max_candidates=3000)
+    assert default.status == "not_unique" and default.verify()   # msolve path
+    monkeypatch.setenv("SPARSEFACT_MSOLVE", "/nonexistent/msolve")  # the sympy path
     v = check_uniqueness_sparse(A, 2, 2, mode="columns", max_candidates=3000)
     assert v.status == "not_unique" and v.r == 3 and v.verify()
     first, second = v.certificate.first, v.certificate.second
