@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import scipy.linalg as sl
 
-from landscape import butterfly_factorize, dft, hadamard, hadamard_constraints, hierarchical
+from landscape.engine import (butterfly_factorize, dft, hadamard, hadamard_constraints,
+                              hierarchical)
 
 from ._common import plt, save
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from identifiability.supports import butterfly_supports
-from landscape import butterfly_factorize, hierarchical as top_level_hierarchical
+from landscape import butterfly_factorize, discover_butterfly as top_level_discover
 from landscape.engine import (discover_butterfly, hadamard_constraints, hierarchical,
                               permutation_lower_bound)
 from landscape.engine.butterfly import dft, hadamard
@@ -46,8 +46,9 @@ def test_dft_natural_order_from_sparsity_levels_only(N, seed):
     assert_fast_transform(hierarchical(dft(N), *hadamard_constraints(N), rng=seed), dft(N))
 
 
-def test_top_level_name_and_explain():
-    res = top_level_hierarchical(dft(16), *hadamard_constraints(16), rng=0)
+def test_exports_and_explain():
+    assert top_level_discover is discover_butterfly
+    res = hierarchical(dft(16), *hadamard_constraints(16), rng=0)
     assert "discovered" in res.explain() and "method='discovery'" in repr(res)
 
 
