@@ -19,7 +19,8 @@ quoted reference). Without pyfaust the script says so and prints our side only.
 
 Times are medians over ``--repeats`` runs (wall; CPU ``time.process_time`` printed too).
 
-    nice -n 10 python benchmarks/bench_vs_pyfaust.py [--max-n 4096] [--repeats 3] [--skip-butterfly] [--skip-hadamard]
+    nice -n 10 python benchmarks/bench_vs_pyfaust.py [--max-n 4096] [--repeats 3]
+        [--skip-butterfly] [--skip-hadamard]
 """
 
 import os
