@@ -853,7 +853,7 @@ def unlucky_prime_probability(height_bits: float, n_primes: int = 1) -> float:
     denominators and numerators of a Nullstellensatz certificate ``1 = sum g_i f_i`` (empty
     case), otherwise those of the reduced Groebner basis over Q and of its cofactors, and the
     discriminant of the eliminant (Winkler 1988; Arnold 2003, "Modular algorithms for
-    computing Groebner bases"). If |N(F)| < 2^H, at most H/29 primes of
+    computing Groebner bases"). If ``|N(F)| < 2^H``, at most H/29 primes of
     :data:`SCREENING_PRIME_RANGE` divide it, out of 26,207,278 primes there, so one uniform
     prime is unlucky with probability <= H / (29 * 26,207,278), and k independent ones all are
     with probability <= that to the power k. H is not known in advance (the arithmetic
