@@ -199,6 +199,18 @@ class CriticalValues:
                             else float(self.escape_bound),
                             seconds=round(self.seconds, 3))
 
+    def _repr_html_(self) -> str:
+        """A small table: every critical value, its type and number of orbits."""
+        from html import escape
+
+        rows = "".join(f"<tr><td>{v:.10g}</td><td>{escape(k)}</td><td>{c}</td></tr>"
+                       for v, k, c in self.values())
+        head = (f"<p><b>CriticalValues</b>: {escape(self.status)}"
+                + (f", global value {self.global_value:.10g}" if self.certified else "")
+                + f" ({escape(self.reason)})</p>")
+        return (head + "<table><tr><th>critical value</th><th>type</th><th>orbits</th></tr>"
+                + rows + "</table>")
+
     def explain(self) -> str:
         """What was enumerated, every critical value with its type, and what is proven."""
         if self.status == "not attempted":

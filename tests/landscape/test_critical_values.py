@@ -53,6 +53,8 @@ def test_c33_verify_and_tampering(c33):
     assert not worse.verify()
     assert "10.14589803  minimum" in c33.explain() and "15" in c33.explain()
     assert len(repr(c33)) < 300
+    html = c33._repr_html_()
+    assert html.count("<tr>") == 12 and "saddle" in html and "10.14589803" in html
 
 
 def test_escape_bound_closed_and_lu():
