@@ -633,7 +633,8 @@ class SystemSolution:
             match = None
             for k, box in enumerate(boxes):
                 if k not in used and all(
-                        self._inside(T, E, lohi, i) for i, (E, lohi) in enumerate(zip(image, box))):
+                        self._inside(T, E, lohi, i, real)
+                        for i, (E, lohi) in enumerate(zip(image, box))):
                     match = k
                     break
             if match is None:
@@ -641,7 +642,15 @@ class SystemSolution:
             used.add(match)
         return True, "each box contains exactly one real solution"
 
-    def _inside(self, T, E, lohi, i) -> bool:
+    def _inside(self, T, E, lohi, i, real) -> bool:
+        """Coordinate ``i`` of the solution at the real root in ``T`` lies in ``lohi``.
+
+        ``real`` are the disjoint isolating balls of all real roots of the eliminant. For an
+        exact coordinate (``lo == hi``) the root must be a root of
+        ``h = gcd(w, num_i - lo den_i)``: a certified real root ball of ``h`` that meets
+        ``T`` and no other ball of ``real`` holds a root of ``w`` (``h`` divides ``w``) in
+        ``T``, which is then the one root isolated by ``T``.
+        """
         import flint
 
         lo, hi = (flint.fmpq(c.numerator, c.denominator) for c in lohi)
@@ -654,7 +663,10 @@ class SystemSolution:
             if h.degree() < 1:
                 return False
             h_int = flint.fmpz_poly([int(c) for c in (h * h.denom()).coeffs()])
-            return any(z.imag.is_zero() and T.contains(z.real) for z, _ in h_int.complex_roots())
+            others = [U for U in real if U is not T]
+            return any(z.imag.is_zero() and z.real.overlaps(T)
+                       and not any(z.real.overlaps(U) for U in others)
+                       for z, _ in h_int.complex_roots())
         return E is not None and E.lower() >= flint.arb(lo) and E.upper() <= flint.arb(hi)
 
     def verify(self, *, time_limit: float | None = 60.0) -> bool:

@@ -256,3 +256,25 @@ def test_invalid_input_names_the_parameter(F, V, kwargs, fragment):
     with pytest.raises(BadInput, match="parameter of solve_system") as info:
         solve_system(F, V, **kwargs)
     assert fragment in str(info.value)
+
+
+def test_regression_exact_box_coordinate_at_an_irrational_root():
+    """msolve boxes some coordinates exactly (lo == hi) at irrational roots of the eliminant;
+    verify() used to ask the root ball of gcd(w, num - lo den) to lie inside the root ball
+    of w (two enclosures of one number), and rejected the raw C33 critical system."""
+    import sympy as sp
+
+    x, y = sp.symbols("x0:4"), sp.symbols("y0:4")
+    A = sp.Matrix([[3, 0, 1], [0, 1, -3], [1, -3, -2]])
+    S1 = sp.Matrix([[x[0], 0], [x[1], x[2]], [0, x[3]]])
+    S2 = sp.Matrix([[y[0], y[1], 0], [0, y[2], y[3]]])
+    f = sum(e ** 2 for e in (A - S1 * S2))
+    unknowns = list(x) + list(y)
+    eqs = [sp.expand(sp.diff(f, t)) for t in unknowns]
+    eqs += [x[0] ** 2 + x[1] ** 2 - y[0] ** 2 - y[1] ** 2, x[2] ** 2 + x[3] ** 2 - y[2] ** 2 - y[3] ** 2]
+    sol = solve_system(eqs, unknowns, engine="msolve", time_limit=120)
+    if sol.engine != "msolve":
+        pytest.skip("msolve binary not available")
+    assert (sol.status, sol.n_solutions, sol.n_real) == ("finite", 417, 45)
+    assert any(lo == hi for box in sol.real_solutions for lo, hi in box)
+    assert sol.verify()
