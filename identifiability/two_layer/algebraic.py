@@ -390,7 +390,7 @@ def _local_dimension(eqs: list, unknowns: list, point: np.ndarray) -> int:
 
 
 def _slices(eqs: list, unknowns: list, point: np.ndarray, d: int, real: bool,
-            time_limit: float | None) -> tuple | None:
+            time_limit: float | None, want: int = 2, rational: bool = False) -> tuple | None:
     """Two parallel sets of d random integer linear slices near ``point``, each meeting the
     system in finitely many points, at least one over the field."""
     import sympy
@@ -418,9 +418,10 @@ def _slices(eqs: list, unknowns: list, point: np.ndarray, d: int, real: bool,
             sol = solve_system(eqs + lin, unknowns, real=real, time_limit=time_limit)
             if sol.status != "finite":
                 break
-            if (sol.n_real if real else sol.n_solutions):
+            if (sol.n_real if real else sol.n_solutions) and \
+                    (not rational or _rational_points(sol)):
                 found.append((tuple(forms), values, sol))
-            if len(found) == 2:
+            if len(found) == want:
                 return tuple(found)
     return None
 
@@ -515,6 +516,63 @@ def _decide_engine(state: CompletionState, stuck: list[int], budget: Budget) -> 
                         alternative=alternative)
 
 
+def _decide_identical(state: CompletionState, stuck: list[int], pair: tuple[int, int],
+                      budget: Budget) -> StuckOutcome:
+    """Two stuck rectangles are identical: any factorization gives infinitely many (mix the
+    two columns of S1 by G, the two rows of S2 by G^-1). Find one exact (rational) solution
+    of the lifted system on a linear slice of its fibre, then mix."""
+    eqs, unknowns, contrib = lifted_system(state.R, state.cover, state.rows, state.cols, stuck)
+    n = len(unknowns)
+    real = not any(isinstance(v, GaussianRational) and v.im != 0 for v in to_exact(state.R).flat)
+    if n == 0 or n > budget.max_variables or not real:
+        return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} "
+                            f"(identical rectangles {list(pair)}) and the exact step was not "
+                            f"attempted ({n} unknowns, max_variables={budget.max_variables}"
+                            f"{'' if real else ', complex data'})", too_large=True)
+    point = _numeric_point(state, stuck, unknowns)
+    dim = _local_dimension(eqs, unknowns, point) if point is not None else 0
+    found = _slices(eqs, unknowns, point, dim, True, budget.time_limit, want=1,
+                    rational=True) if dim else None
+    if found is None and dim:   # an irrational real solution: enough with identical rectangles
+        found = _slices(eqs, unknowns, point, dim, True, budget.time_limit, want=1)
+        if found is not None:
+            cert = FibreCertificate(found, tuple(stuck), tuple(state.steps), "R", dim)
+            return StuckOutcome("determined", f"the completion is stuck on rectangles {stuck}; "
+                                f"a linear slice of the fibre ({n} unknowns) meets it in a "
+                                f"certified real solution, and rectangles {pair[0]} and "
+                                f"{pair[1]} are identical: mixing their columns by any "
+                                "invertible 2 x 2 matrix gives infinitely many factorizations",
+                                "R", certificate=cert, proves="not_unique", exact_point=False)
+    if found is None:
+        return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} "
+                            f"(identical rectangles {list(pair)}); no exact "
+                            "factorization was found on a slice of the fibre", too_large=True)
+    _fill_rational(state, stuck, contrib, _rational_points(found[0][2])[0])
+    k, l = pair
+
+    def alternative(S1: np.ndarray, S2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        T1, T2 = S1.astype(object), S2.astype(object)
+        T1[:, l] = S1[:, k] + S1[:, l]          # S1 @ G with G = [[1, 1], [0, 1]]
+        T2[k, :] = S2[k, :] - S2[l, :]          # G^{-1} @ S2
+        return T1, T2
+
+    return StuckOutcome("determined", f"the completion is stuck on rectangles {stuck}; an exact "
+                        f"factorization was found on a slice of the fibre ({n} unknowns), and "
+                        f"rectangles {k} and {l} are identical: mixing the two columns by "
+                        "G = [[1, 1], [0, 1]] gives another factorization", "R",
+                        alternative=alternative)
+
+
+def _identical_pair(state: CompletionState, stuck: list[int]) -> tuple[int, int] | None:
+    seen: dict = {}
+    for k in stuck:
+        key = (tuple(state.rows[k]), tuple(state.cols[k]))
+        if key in seen:
+            return seen[key], k
+        seen[key] = k
+    return None
+
+
 def _engine_applies(state: CompletionState, stuck: list[int]) -> bool:
     """msolve present, and the stuck rectangles pairwise distinct (distinct solutions of the
     lifted system are then inequivalent factorizations)."""
@@ -537,8 +595,18 @@ def decide_stuck(state: CompletionState, stuck: list[int], method: str, budget: 
         return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and "
                             "method='completion' skips the exact (Groebner) decision")
     if state.atol is None:
+        from ..core.msolve import find_msolve
+
+        pair = _identical_pair(state, stuck)
         if _engine_applies(state, stuck):
             outcome = _decide_engine(state, stuck, budget)
+        elif pair is not None and find_msolve() is not None:
+            outcome = _decide_identical(state, stuck, pair, budget)
+            if outcome.too_large:
+                small = replace(budget, max_variables=min(budget.max_variables,
+                                                          SYMPY_MAX_VARIABLES))
+                second = _decide_groebner(state, stuck, small)
+                outcome = second if not second.too_large else outcome
         else:
             small = replace(budget, max_variables=min(budget.max_variables, SYMPY_MAX_VARIABLES))
             outcome = _decide_groebner(state, stuck, small)
