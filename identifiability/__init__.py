@@ -12,10 +12,6 @@ obstruction. See the README for a tour.
 
 from .core.aliases import register_aliases
 
-register_aliases({f"identifiability.{old}": f"identifiability.{new}" for old, new in {
-    "exact": "core.exact", "verdict": "two_layer.verdict", "stuck": "two_layer.algebraic",
-    "certificates": "two_layer.certificates", "multilayer": "chains",
-    "sparsity_levels": "sparsity"}.items()})
 
 from .equivalence import Equivalence, canonical_form, equivalent, rank_one_contributions
 from .core import (ExactRank, GaussianRational, InexactInputError, exact_matmul, is_exact,
@@ -66,3 +62,10 @@ __all__ = [
     "rank_exact", "nullspace_exact", "solve_exact", "rank_mod_p", "exact_matmul", "to_exact",
     "is_exact", "ExactRank", "GaussianRational", "InexactInputError",
 ]
+
+# Historical module paths (docs: architecture), bound last so that no old path rebinds a name
+# this package exports.
+register_aliases({f"identifiability.{old}": f"identifiability.{new}" for old, new in {
+    "exact": "core.exact", "verdict": "two_layer.verdict", "stuck": "two_layer.algebraic",
+    "certificates": "two_layer.certificates", "multilayer": "chains",
+    "sparsity_levels": "sparsity"}.items()})

@@ -24,14 +24,8 @@ True
 
 from identifiability.core.aliases import register_aliases
 
-register_aliases({f"landscape.{old}": f"landscape.{new}" for old, new in {
-    "projections": "engine.projections", "palm": "engine.palm",
-    "hierarchical": "engine.hierarchical", "butterfly": "engine.butterfly",
-    "fixed_support": "engine.fixed_support", "bounds": "engine.bounds",
-    "relu_nets": "relu", "relu_existence": "relu.existence",
-    "relu_torch": "relu.torch_backend"}.items()})
 
-from . import critical_points, existence, linear, relu  # noqa: E402  (critical_points, existence: historical module paths)
+from . import critical_points, existence, linear, relu  # critical_points, existence: historical facades
 from .engine.bounds import LowerBound, moment_lower_bound
 from .sampling import sample
 from .linear import CLASSES, Problem
@@ -74,3 +68,12 @@ __all__ = [
     "project_support", "normalize_frobenius", "Constraint", "topk", "topk_rows", "topk_cols",
     "splincol", "support", "unit_norm", "compose",
 ]
+
+# Historical module paths (docs: architecture), bound last so that no old path rebinds a name
+# this package exports.
+register_aliases({f"landscape.{old}": f"landscape.{new}" for old, new in {
+    "projections": "engine.projections", "palm": "engine.palm",
+    "hierarchical": "engine.hierarchical", "butterfly": "engine.butterfly",
+    "fixed_support": "engine.fixed_support", "bounds": "engine.bounds",
+    "relu_nets": "relu", "relu_existence": "relu.existence",
+    "relu_torch": "relu.torch_backend"}.items()})

@@ -113,3 +113,14 @@ HISTORICAL_PATHS = {
 def test_historical_module_paths_import_as_the_new_modules(old, new):
     assert importlib.import_module(old) is importlib.import_module(new)
     assert old in sys.modules
+
+
+def test_regression_historical_path_does_not_rebind_an_exported_function():
+    """``landscape.hierarchical`` is both a function and a historical module path: importing
+    the path (as the fft figure once did) must not replace the function on the package."""
+    import landscape
+
+    importlib.import_module("landscape.hierarchical")
+    assert callable(landscape.hierarchical)
+    from landscape import hierarchical
+    assert hierarchical is landscape.engine.hierarchical.hierarchical

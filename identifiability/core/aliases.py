@@ -50,12 +50,24 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 def register_aliases(table: Mapping[str, str]) -> None:
     """Make each old module path in ``table`` import as the new module it maps to.
 
+    A target that is already imported is bound in ``sys.modules`` at once, so that importing
+    the old path never rebinds an attribute of the parent package (``landscape.hierarchical``
+    stays the function when ``import landscape.hierarchical`` runs); the others are loaded on
+    first use. Call it at the end of the package ``__init__``.
+
     Parameters
     ----------
     table : mapping of str to str
         ``{"package.old_module": "package.sub.new_module"}``.
     """
-    sys.meta_path.append(_AliasFinder(table))
+    lazy = {}
+    for old, new in table.items():
+        if new in sys.modules:
+            sys.modules.setdefault(old, sys.modules[new])
+        else:
+            lazy[old] = new
+    if lazy:
+        sys.meta_path.append(_AliasFinder(lazy))
 
 
 def renamed_keywords(**old_to_new: str) -> Callable[[F], F]:
