@@ -123,4 +123,4 @@ def test_regression_historical_path_does_not_rebind_an_exported_function():
     importlib.import_module("landscape.hierarchical")
     assert callable(landscape.hierarchical)
     from landscape import hierarchical
-    assert hierarchical is landscape.engine.hierarchical.hierarchical
+    assert hierarchical is importlib.import_module("landscape.engine.hierarchical").hierarchical
