@@ -1,7 +1,7 @@
 """Equivalence of factorizations modulo permutation and scaling of the inner dimensions.
 
 Two factorizations ``A = F[0] @ F[1] @ ... @ F[L-1]`` (same shapes, real or complex) are
-*equivalent* ("equal up to permutation and scaling", THEORY.md "Essential uniqueness") when
+*equivalent* ("equal up to permutation and scaling", docs/theory.rst "Essential uniqueness") when
 for every inner dimension ``k = 0, ..., L-2`` (the columns of ``F[k]`` = the rows of
 ``F[k+1]``, of size ``r_k``) there is a permutation ``p_k`` and nonzero (complex) scales
 ``d_k`` such that, entry by entry::

@@ -10,7 +10,7 @@ when that happens at almost every point of the pattern.
 
 This is a statement about *local* uniqueness. Global uniqueness can still fail with finite
 fibres; a positive-dimensional fibre (dense factors with ``r >= 2``, identical rectangles,
-THEORY.md A3) is always detected because it makes the rank drop.
+docs/theory.rst A3) is always detected because it makes the rank drop.
 
 Orbit dimension
 ---------------
@@ -771,7 +771,7 @@ def local_identifiability(factors: Sequence[Any], supports: Sequence[Any] | None
                           tol: float | None = None) -> LocalResult:
     """Jacobian test of local identifiability modulo scaling at the given factors.
 
-    The test of THEORY.md B7 step 4: rank of the Jacobian of the product map at
+    The test of docs/theory.rst B7 step 4: rank of the Jacobian of the product map at
     ``factors`` (parameters: the entries on ``supports``) against ``p - orbit_dim``, with
     the scaling-orbit dimension computed from the nonzero entries of the factors.
     Exactly representable factors (ints, Fractions, dyadic floats, Gaussian rationals) get
@@ -798,7 +798,7 @@ def local_identifiability(factors: Sequence[Any], supports: Sequence[Any] | None
 
     Examples
     --------
-    >>> X = [[1, 1], [1, 2]]; W = [[1, 1], [0, 1]]   # THEORY C07 (S2 = Y.T)
+    >>> X = [[1, 1], [1, 2]]; W = [[1, 1], [0, 1]]   # docs/theory.rst C07 (S2 = Y.T)
     >>> res = local_identifiability([X, W])
     >>> res.identifiable, res.jacobian_rank, res.expected_rank
     (False, 4, 5)

@@ -80,7 +80,7 @@ def sample(problem: Any, n_starts: int, *, rng: Any = None, method: str | None =
     --------
     >>> import numpy as np
     >>> from landscape import Problem
-    >>> A = np.array([[3., 0, 1], [0, 1, -3], [1, -3, -2]])      # THEORY C33
+    >>> A = np.array([[3., 0, 1], [0, 1, -3], [1, -3, -2]])      # docs/theory.rst C33
     >>> I = np.array([[1, 0], [1, 1], [0, 1]], bool)
     >>> rep = sample(Problem(A, supports=[I, I.T]), 64, rng=1)
     >>> sorted({round(m.value, 6): m.kind for m in rep.clusters}.items())

@@ -1,4 +1,4 @@
-"""The classic examples of THEORY.md, in the package convention ``A = S1 @ S2``.
+"""The classic examples of docs/theory.rst, in the package convention ``A = S1 @ S2``.
 
 Each example is a dict with ``A``, ``support1``, ``support2``, a one-line ``title`` and the
 ``expected`` status; used by ``sparsefact tour``, the notebooks and the paper.

@@ -108,7 +108,7 @@ def test_tour_writes_report(tmp_path):
     assert res.returncode == 0, res.stderr
     report = (tmp_path / "rep" / "report.md").read_text()
     assert "C07" in report and "NOT_UNIQUE" in report and "verify(): True" in report
-    assert "EXPECTED" not in res.stdout  # every example came out as THEORY.md says
+    assert "EXPECTED" not in res.stdout  # every example came out as docs/theory.rst says
     assert "C28 (sparse ReLU, LU supports): not attained (certificate verified: True)" in \
         res.stdout
     assert "within 1% of the convex value" in report and "spurious local minimum" in report

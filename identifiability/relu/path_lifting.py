@@ -3,7 +3,7 @@
 ``Phi(theta)`` collects the products of the weights along every input-to-output path, and of
 a bias times the weights after it (bias paths); it is invariant under rescaling, and on a
 region where the activation pattern is constant the network is a linear function of
-``Phi`` (THEORY.md C34). For one hidden layer ``Phi[o, h, i] = W2[o, h] W1[h, i]``.
+``Phi`` (docs/theory.rst C34). For one hidden layer ``Phi[o, h, i] = W2[o, h] W1[h, i]``.
 
 >>> from identifiability.relu import ReLUNet, path_lifting
 >>> path_lifting(ReLUNet([[[1, 2]], [[3]]])).weights.tolist()

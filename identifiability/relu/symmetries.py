@@ -2,7 +2,7 @@
 
 Permuting the hidden neurons of a layer, and multiplying the incoming weights and bias of a
 hidden neuron by ``lam > 0`` while dividing its outgoing weights by ``lam``, leaves the
-function unchanged (Stock & Gribonval, THEORY.md A7, C27). A *negative* scale does not (relu
+function unchanged (Stock & Gribonval, docs/theory.rst A7, C27). A *negative* scale does not (relu
 is only positively homogeneous). In the witness convention used here (that of
 :mod:`identifiability.equivalence`, with the weights transposed), hidden layer ``k`` of
 ``net_b`` comes from hidden layer ``k`` of ``net_a`` by
@@ -110,7 +110,7 @@ def balance(net: ReLUNet) -> ReLUNet:
     (:func:`identifiability.core.balance_chain`: one pass for one hidden layer, sweeps to
     convergence for deeper networks). This minimises the parameter norm over the rescaling
     orbit; the *balanced norm* of a training trajectory is the divergence signature of
-    THEORY.md B8 / C31.
+    docs/theory.rst B8 / C31.
 
     >>> b = balance(ReLUNet([[[4.0, 0.0]], [[1.0]]]))
     >>> b.weights[0].tolist(), b.weights[1].tolist()

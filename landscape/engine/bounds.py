@@ -2,7 +2,7 @@
 exact arithmetic.
 
 The two-layer problem ``min ||A - S1 S2||_F^2`` over supports is lifted to its rank-one
-contributions (THEORY A3): ``S1 S2 = sum_k C_k`` with ``C_k`` supported on the rectangle
+contributions (docs/theory.rst A3): ``S1 S2 = sum_k C_k`` with ``C_k`` supported on the rectangle
 ``I_k x J_k`` and of rank at most one, i.e. every 2x2 minor of ``C_k`` vanishes. In the
 variables ``c`` = entries of the ``C_k`` (real and imaginary parts for complex data) this is
 a quadratically constrained problem with a convex quadratic objective ``f``, and the

@@ -314,7 +314,7 @@ class ButterflyResult:
     relative_error : ``||A - chain||_F / ||A||_F`` (0 for A = 0), computed directly.
     permutation : None or the column permutation ``perm`` used (butterfly fit of ``A[:, perm]``).
     lower_bound : certified lower bound on ``min_B ||A P^T - B||_F^2`` over butterfly ``B``
-        (the optimum of the first two-factor split t = 1, THEORY C19), up to rounding.
+        (the optimum of the first two-factor split t = 1, docs/theory.rst C19), up to rounding.
     exact : True when ``relative_error <= tol`` and ``lower_bound <= (tol ||A||_F)^2``: a
         numerical decision at ``tol`` (the factors are computed in floating point).
     order : splitting order used.

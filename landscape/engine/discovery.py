@@ -8,7 +8,7 @@ and column; ``P``, ``Q`` unknown permutations) from ``A`` alone: no supports, no
 ``B_1 ... B_t`` times ``B_{t+1} ... B_L``. Its product is block rank-one: the rows fall into
 ``N/2^t`` *row classes* of size ``2^t`` (fixed low bits of the row index), the columns into
 ``2^t`` *column classes* of size ``N/2^t`` (fixed high bits), and every (row class, column
-class) block has rank one (THEORY A5/B6). The classes are nested: a row class at ``t + 1`` is
+class) block has rank one (docs/theory.rst A5/B6). The classes are nested: a row class at ``t + 1`` is
 the union of two at ``t``, a column class at ``t`` splits into two at ``t + 1``. Conversely, any
 two such nested families with rank-one blocks at every ``t`` give an ordering of the rows and
 columns in which ``A`` is an exact butterfly product (relabelling the two children of a node
@@ -46,7 +46,7 @@ level for the DFT and Hadamard (``bench_discovery.py --noise``). Cost ``O(nN log
 batched Gram product of ``O(n^2 N)`` flops per level (``N^3`` BLAS flops at level 1).
 
 **Certificate when no structure is found.** For *every* ``P, Q`` and butterfly ``B``,
-``||A - P B Q||_F^2`` is at least the optimum of the first split for that ordering (THEORY
+``||A - P B Q||_F^2`` is at least the optimum of the first split for that ordering (docs/theory.rst
 C19): a sum over row pairs of the best two-line fit of the pair's columns. Each triple of
 columns has two columns on one line, so each pair ``{i, j}`` costs at least
 ``w(i, j) = sum_triples min_(c, c') sigma_2^2(A[{i,j}, {c,c'}]) >= |det|^2 / ||.||_F^2``; the

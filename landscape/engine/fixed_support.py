@@ -492,7 +492,7 @@ def _truncated(B: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def solve_fixed_support(A: Any, support1: Any, support2: Any) -> FixedSupportSolution:
-    """Globally solve ``min ||A - S1 S2||_F^2`` on supports certified tractable (THEORY B5).
+    """Globally solve ``min ||A - S1 S2||_F^2`` on supports certified tractable (docs/theory.rst B5).
 
     The certificate (conservative version of Le, Riccietti & Gribonval, SIMAX 2023): group
     the rank-one supports ``I_k x J_k`` into classes of identical rectangles; a class ``P`` is

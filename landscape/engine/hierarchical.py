@@ -2,7 +2,7 @@
 
 ``A ≈ lam S[0] @ ... @ S[L-1]``. Two methods (``method=``):
 
-* ``"palm"`` -- Le Magoarou & Gribonval's hierarchical PALM4MSA (THEORY B4), built in
+* ``"palm"`` -- Le Magoarou & Gribonval's hierarchical PALM4MSA (docs/theory.rst B4), built in
   ``L - 1`` steps. With the default ``order="right-to-left"`` step ``l`` splits the current
   residual ``T ≈ T' S[L-1-l]`` with a 2-factor PALM4MSA (``T'`` under the looser residual
   constraint, the peeled factor under its own constraint; init ``T' = 0``, factor =
@@ -191,7 +191,7 @@ def hierarchical(A: Any, constraints: Sequence[Constraint],
                  step: float = 1.001, rng: Any = None, fit_tol: float | None = None,
                  method: str = "auto") -> HierarchicalResult:
     """Hierarchical factorization ``A ≈ lam S[0] @ ... @ S[L-1]``: structure discovery for
-    butterfly-like constraints, hierarchical PALM4MSA (THEORY B4) otherwise.
+    butterfly-like constraints, hierarchical PALM4MSA (docs/theory.rst B4) otherwise.
 
     Parameters
     ----------

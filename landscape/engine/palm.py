@@ -1,7 +1,7 @@
 """PALM4MSA: proximal alternating linearised minimisation for L sparse factors, batched.
 
 Minimises ``||A - lam S[0] @ ... @ S[L-1]||_F^2`` subject to one constraint set per factor
-(Le Magoarou & Gribonval 2016; PALM of Bolte, Sabach & Teboulle 2014, THEORY B2/B3). Each
+(Le Magoarou & Gribonval 2016; PALM of Bolte, Sabach & Teboulle 2014, docs/theory.rst B2/B3). Each
 sweep updates the factors left to right with a projected gradient step of size
 ``1 / (step * lam^2 ||Lft||_2^2 ||Rgt||_2^2)`` and then, when ``normalize`` is true, the
 scale ``lam`` exactly (``lam = Re<A, Ahat> / ||Ahat||_F^2``).
@@ -280,7 +280,7 @@ class _Work:
         G = _grad_core(P, E, R)
         if ok.all():
             Snew = self.projects[j](Sj - G / c[:, None, None])
-        else:   # Lipschitz constant 0: the gradient vanishes, skip the step (THEORY B2)
+        else:   # Lipschitz constant 0: the gradient vanishes, skip the step (docs/theory.rst B2)
             Snew = self.projects[j](Sj - G / np.where(ok, c, 1.0)[:, None, None])
             Snew = np.where(ok[:, None, None], Snew, Sj)
         PS = _mm(P, Snew)
@@ -424,7 +424,7 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
         Source of all randomness (initial factors, power-iteration vectors); ``None`` draws
         fresh entropy.
     step : float, default 1.001
-        ``gamma > 1``: step size ``1 / (gamma * Lipschitz constant)`` (THEORY B2/B3).
+        ``gamma > 1``: step size ``1 / (gamma * Lipschitz constant)`` (docs/theory.rst B2/B3).
     stop_tol : float, default 1e-9
         Stopping rule: a start stops when the relative change of its error
         ``||A - lam Ahat||_F`` over one sweep is below ``stop_tol``, or its relative error
@@ -434,7 +434,7 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
         Project every factor onto the unit Frobenius sphere after its constraint
         (``unit_norm(c)``) and update ``lam`` exactly. With ``False`` the constraints are used
         as given and ``lam`` stays at ``init_lam`` (default 1): plain PALM, whose iterates
-        may diverge when the infimum is not attained (THEORY C3/C37).
+        may diverge when the infimum is not attained (docs/theory.rst C3/C37).
     fit_tol : float, default ``100 * eps``
         Relative error ``||A - lam Ahat||_F / ||A||_F`` at which a start counts as an exact
         fit and stops: the rounding floor of the product (at that level the relative change

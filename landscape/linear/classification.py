@@ -162,7 +162,7 @@ def reference_value(problem: Any, best: float, value_tol: float, bound_variables
     (tractable supports), the moment lower bound meeting the best value found, the exact
     enumeration of the critical points ``critical`` (a :class:`~landscape.linear.CriticalValues`,
     when its status is ``"certified"``; it also certifies where the moment bound is not
-    tight, e.g. THEORY C33)."""
+    tight, e.g. docs/theory.rst C33)."""
     if not (problem.fixed and problem.n_factors == 2):
         return "best found", best, "no certificate for this problem class", None
     sol = fs.solve_fixed_support(problem.A, *problem.supports)

@@ -17,7 +17,7 @@ non-zero entry of ``a_k`` is its ``j``-th and equals 1" (the entries before it a
 their gradient components are kept as equations). The gradient component of the entry fixed
 to 1 follows from the others (Euler's identity of the orbit) and is dropped. Each chart is a
 square-or-overdetermined system with finitely many solutions in general, solved by
-:func:`~identifiability.core.polynomial.solve_system` (msolve; sympy fallback). On THEORY
+:func:`~identifiability.core.polynomial.solve_system` (msolve; sympy fallback). On docs/theory.rst
 C33 the 9 charts have at most 6 unknowns and take about 0.5 s together; the raw system
 (8 unknowns, balancing equations) has 417 complex solutions and takes about 4 s.
 
@@ -61,7 +61,7 @@ above. That no critical point is missing rests on msolve's rational parametrizat
 complete (multi-modular, correct with high probability; the sympy engine is a proof).
 
 >>> import numpy as np
->>> A = np.array([[3, 0, 1], [0, 1, -3], [1, -3, -2]])            # THEORY C33
+>>> A = np.array([[3, 0, 1], [0, 1, -3], [1, -3, -2]])            # docs/theory.rst C33
 >>> I = np.array([[1, 0], [1, 1], [0, 1]], bool)
 >>> cv = critical_values(A, [I, I.T])
 >>> cv.status, round(cv.global_value, 6), float(cv.escape_bound)
@@ -478,7 +478,7 @@ def critical_values(A: Any, supports: Sequence[Any], *, time_limit: float | None
     --------
     >>> import numpy as np
     >>> L = np.array([[1, 0], [1, 1]], bool)
-    >>> cv = critical_values(np.array([[0, 1], [1, 0]]), [L, L.T])     # THEORY C03: LU
+    >>> cv = critical_values(np.array([[0, 1], [1, 0]]), [L, L.T])     # docs/theory.rst C03: LU
     >>> cv.status, cv.attained          # a continuum of critical points in one chart
     ('undecided', None)
     """

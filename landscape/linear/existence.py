@@ -1,4 +1,4 @@
-"""Is ``inf ||A - S1 S2||_F^2`` over fixed supports attained? (THEORY A4, B8, C03/C31/C32/C36/C37)
+"""Is ``inf ||A - S1 S2||_F^2`` over fixed supports attained? (docs/theory.rst A4, B8, C03/C31/C32/C36/C37)
 
 :func:`infimum_attained` answers with a certificate:
 
@@ -21,12 +21,12 @@
   (exact obstruction) and the infimum is at most each listed error (exact factorizations);
   that the errors go to the infimum along the *whole* sequence is checked on the listed
   terms only (it holds for every eps in the LU / C36 families, where the factors are
-  rational functions of eps, see THEORY C03/C36).
+  rational functions of eps, see docs/theory.rst C03/C36).
 * **attained for this A** when the exact enumeration of every real critical point
   (:func:`landscape.linear.critical_values`, small supports, exact data) finds the smallest
   critical value below the *escape bound* (the least objective at a limit of products with
   unbounded factors): the certificate is the :class:`~landscape.linear.CriticalValues`, the
-  infimum its global value (THEORY C33: 27/2 - 3 sqrt(5)/2, although the set of products is
+  infimum its global value (docs/theory.rst C33: 27/2 - 3 sqrt(5)/2, although the set of products is
   not closed there). Proven, up to the completeness of msolve's parametrization.
 * **A=None** ("attained for every A?"): True for the closed families; False with a witness
   ``A`` (a generic product with one covered entry set to 0 that passes the test above, e.g.
@@ -41,7 +41,7 @@ Examples
 --------
 >>> import numpy as np
 >>> L = np.array([[1, 0], [1, 1]], bool)
->>> res = infimum_attained(L, L.T, np.array([[0, 1], [1, 0]]), rng=0)   # THEORY C03
+>>> res = infimum_attained(L, L.T, np.array([[0, 1], [1, 0]]), rng=0)   # docs/theory.rst C03
 >>> res.attained, float(res.infimum)
 (False, 0.0)
 >>> bool(np.all(np.diff(res.certificate.norms) > 0))

@@ -26,7 +26,7 @@ factors, real or complex -- until a stationarity tolerance, and classifies every
 ``"diverging"``
     not stationary, the objective decreases while the balanced factor norms keep growing
     over the last checkpoints: the signature of an infimum that is not attained
-    (THEORY C31/C37); see :func:`landscape.existence.infimum_attained` for a certificate.
+    (docs/theory.rst C31/C37); see :func:`landscape.existence.infimum_attained` for a certificate.
 ``"not converged"``
     anything else.
 
@@ -211,7 +211,7 @@ def sample_linear(problem: Any, n_starts: int, *, rng: Any = None, method: str |
     --------
     >>> import numpy as np
     >>> from landscape import Problem
-    >>> A = np.array([[3., 0, 1], [0, 1, -3], [1, -3, -2]])      # THEORY C33
+    >>> A = np.array([[3., 0, 1], [0, 1, -3], [1, -3, -2]])      # docs/theory.rst C33
     >>> I = np.array([[1, 0], [1, 1], [0, 1]], bool)
     >>> rep = sample_linear(Problem(A, supports=[I, I.T]), 64, rng=1)
     >>> sorted({round(m.value, 6): m.kind for m in rep.clusters}.items())

@@ -1,4 +1,4 @@
-"""Does a one-hidden-layer sparse ReLU training problem admit an optimum? (THEORY A6, B8, C28)
+"""Does a one-hidden-layer sparse ReLU training problem admit an optimum? (docs/theory.rst A6, B8, C28)
 
 :func:`relu_optimum_exists` answers for ``f(x) = W2 relu(W1 x + b1) + b2`` with fixed supports
 and the square loss on finite data ``X`` (n, d), ``Y`` (n, o), with a certificate that

@@ -71,7 +71,7 @@ class ReLUProblem:
     width : int
     beta : float >= 0
         Weight decay. With ``beta > 0`` an optimum always exists (coercive objective);
-        ``beta = 0`` with sparse supports can have none (THEORY C28: starts then diverge).
+        ``beta = 0`` with sparse supports can have none (docs/theory.rst C28: starts then diverge).
     bias : bool, default True
     supports : (mask of W1 (width, design columns), mask of W2 (outputs, width)), optional
         Fixed supports (the last design column is the hidden bias when ``bias``).

@@ -10,7 +10,7 @@ kernels of :mod:`landscape.relu.kernels`; a start that meets its stopping rule i
 (its weights no longer change and its ``n_iter`` is the iteration it stopped at).
 
 * ``method="palm"``: block proximal gradient over the layers (PALM of Bolte-Sabach-Teboulle,
-  THEORY B2) with a backtracking step per start and block (the block gradient of a ReLU net
+  docs/theory.rst B2) with a backtracking step per start and block (the block gradient of a ReLU net
   has no global Lipschitz constant); the prox of ``beta/2 ||W||^2 + indicator(C)`` is
   ``C.project(W / (1 + t beta))`` for the sparsity sets. One sweep is the pure step
   :func:`palm_sweep`.

@@ -1,13 +1,13 @@
 """Figure: where PALM ends on a tractable and on an intractable fixed-support problem.
 
 :func:`landscape.sample` runs plain PALM from many random starts on
-``min ||A - S1 S2||_F^2`` with fixed supports and classifies every end point (THEORY C04 and
+``min ||A - S1 S2||_F^2`` with fixed supports and classifies every end point (docs/theory.rst C04 and
 C33):
 
 * C04 -- pairwise disjoint rectangles (tractable; Le, Riccietti & Gribonval 2023): every
   start ends at the global value 98, certified by :func:`landscape.solve_fixed_support`.
 * C33 -- two 2 x 2 rectangles overlapping in one entry (not tractable): most starts end at
-  the global value ``27/2 - 3 sqrt(5)/2 = 10.1459`` (THEORY C33), certified by
+  the global value ``27/2 - 3 sqrt(5)/2 = 10.1459`` (docs/theory.rst C33), certified by
   :func:`landscape.linear.critical_values` (every real critical point enumerated exactly:
   14 orbits modulo scaling, two minima), some at the spurious local minimum of value 11,
   and a few drift away: objective still decreasing while the balanced factor norms grow
@@ -76,7 +76,7 @@ def main(outdir: Path, *, quick: bool = False) -> dict:
         ax.hist([f[labels == c] for c in present], bins=np.linspace(lo, hi, 60), stacked=True,
                 color=[_COLORS[c] for c in present],
                 label=[f"{c} ({counts[c]})" for c in present])
-        how = "certified" if rep.reference_kind == "global" else "analytic, THEORY C33"
+        how = "certified" if rep.reference_kind == "global" else "analytic, docs/theory.rst C33"
         if rep.critical is not None and rep.critical.certified:
             ax.axvline(float(rep.critical.escape_bound), color="tab:blue", ls=":", lw=1,
                        label=f"escape bound {float(rep.critical.escape_bound):.4g} "

@@ -1,6 +1,6 @@
 """Figure: no LU factorization of the antidiagonal matrix, and what PALM does about it.
 
-``A = [[0, 1], [1, 0]]`` with ``S1`` lower and ``S2`` upper triangular (THEORY C03, C31, C37):
+``A = [[0, 1], [1, 0]]`` with ``S1`` lower and ``S2`` upper triangular (docs/theory.rst C03, C31, C37):
 the infimum 0 of ``||A - S1 S2||_F^2`` is not attained. Plain PALM (``palm4msa(...,
 normalize=False)``, gamma = 1.01) is run in chunks restarted from its own iterates, so that
 the factors can be inspected along the way: the loss keeps decreasing towards 0 while the

@@ -284,7 +284,7 @@ def test_numerical_mode_agrees_with_exact():
 # ---------------------------------------------------------------- C30: scaling degeneracy
 
 def test_c30_rescaling_orbit_makes_a_one_sided_penalty_unattained():
-    # blind deconvolution y = a * s (THEORY C30) and its ReLU analogue: a one-hidden-layer
+    # blind deconvolution y = a * s (docs/theory.rst C30) and its ReLU analogue: a one-hidden-layer
     # net whose input weights are a and output weights s, rescaled along its symmetry orbit
     inp, exp = ORACLES["C30"]["inputs"], ORACLES["C30"]["expected"]
     a, s, y = (np.array(inp[k]) for k in ("a", "s", "y"))

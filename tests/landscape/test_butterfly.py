@@ -46,7 +46,7 @@ def cooley_tukey_factors(N):
 
 
 def diag_equivalent(found, reference, tol=1e-9):
-    """X_l = D_{l-1}^{-1} T_l D_l for diagonal D_l, D_0 = D_L = I (THEORY A5)."""
+    """X_l = D_{l-1}^{-1} T_l D_l for diagonal D_l, D_0 = D_L = I (docs/theory.rst A5)."""
     d_prev = np.ones(reference[0].shape[0])
     for X, T in zip(found, reference):
         if not np.array_equal(X != 0, T != 0) and not np.allclose(X[T == 0], 0, atol=tol):

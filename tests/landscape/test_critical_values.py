@@ -1,4 +1,4 @@
-"""Tests of landscape.linear.critical_values: every real critical point of C33 (THEORY) exactly,
+"""Tests of landscape.linear.critical_values: every real critical point of C33 (docs/theory.rst) exactly,
 types, the escape bound, attainment, verify() and tampering, honest refusals."""
 
 import dataclasses
@@ -19,7 +19,7 @@ def c33():
 
 def test_c33_certified_global_value(c33):
     assert c33.status == "certified" and c33.attained and c33.certified
-    exact = 13.5 - 1.5 * np.sqrt(5)                       # THEORY C33, analytic
+    exact = 13.5 - 1.5 * np.sqrt(5)                       # docs/theory.rst C33, analytic
     assert c33.global_lo <= exact + 1e-14 and exact - 1e-14 <= c33.global_hi
     assert c33.global_hi - c33.global_lo < 1e-12
     assert c33.escape_bound == 15                          # 2 outside + 3^2 + (-2)^2

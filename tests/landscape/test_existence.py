@@ -35,7 +35,7 @@ def test_not_attained_with_certificate(key):
 def test_c03_lu_sequence_matches_theory():
     s1, s2, A = _case("C03")
     seq = infimum_attained(s1, s2, A).certificate
-    # THEORY C03: errors eps^2, balanced squared norm ~ 4 / eps (C31)
+    # docs/theory.rst C03: errors eps^2, balanced squared norm ~ 4 / eps (C31)
     assert np.allclose(seq.errors, seq.eps ** 2)
     assert np.allclose(seq.norms ** 2 * seq.eps, 4, rtol=0.1)
 

@@ -1,4 +1,4 @@
-"""Tests of landscape.hierarchical: reverse-engineering the Hadamard transform (THEORY A1/B4)."""
+"""Tests of landscape.hierarchical: reverse-engineering the Hadamard transform (docs/theory.rst A1/B4)."""
 
 import numpy as np
 import pytest

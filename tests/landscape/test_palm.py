@@ -127,7 +127,7 @@ def test_single_factor_and_zero_matrix():
 
 
 def test_zero_lipschitz_block_is_skipped():
-    """With a zero right factor the left block has Lipschitz constant 0 (THEORY B2 guard)."""
+    """With a zero right factor the left block has Lipschitz constant 0 (docs/theory.rst B2 guard)."""
     A = np.array([[1.0, 2.0], [3.0, 4.0]])
     res = palm4msa(A, [topk(4), topk(4)], init=[np.eye(2), np.zeros((2, 2))], init_lam=1.0,
                    normalize=False, n_iter=1, stop_tol=0.0, rng=0)

@@ -1,4 +1,4 @@
-"""Tests of landscape.relu.existence (THEORY A6, B8; oracle C28)."""
+"""Tests of landscape.relu.existence (docs/theory.rst A6, B8; oracle C28)."""
 
 import dataclasses
 import json

@@ -311,7 +311,7 @@ def test_sample_relu_same_result_on_every_executor():
 
 
 def test_sparse_relu_problem_without_optimum_has_diverging_starts(tmp_path):
-    # THEORY C28: LU-type supports, no biases, no weight decay -> inf 0 is not attained
+    # docs/theory.rst C28: LU-type supports, no biases, no weight decay -> inf 0 is not attained
     S1, S2 = np.array([[1, 1], [0, 1]]), np.array([[1, 0], [1, 1]])
     X = np.array([[1.0, 1], [2, 1], [1, 2]])
     prob = ReLUProblem(X, X[:, ::-1], width=2, beta=0, bias=False, supports=[S1, S2])

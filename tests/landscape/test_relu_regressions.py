@@ -54,7 +54,7 @@ def _c28_problem():
 
 
 def test_regression_trainresult_and_report_agree_on_divergence():
-    # THEORY C28: no optimum, PALM starts diverge slowly (balanced norm +~10 % over the
+    # docs/theory.rst C28: no optimum, PALM starts diverge slowly (balanced norm +~10 % over the
     # second half). TrainResult used growth 2.0 and the report 1.05: one run was "not
     # diverging" in its TrainResult and "diverging" in its report.
     prob = _c28_problem()
