@@ -292,6 +292,10 @@ def _groebner(state: CompletionState, stuck: list[int], max_variables: int) -> S
 SYMPY_MAX_VARIABLES = 10
 
 
+#: Seconds allowed to the exact solve of one linear slice of a fibre.
+SLICE_TIME_LIMIT = 5.0
+
+
 def _rational_points(sol: Any) -> list[dict]:
     """The rational solutions of a finite :class:`~identifiability.core.SystemSolution`
     (rational roots of its square-free eliminant, mapped through the parametrization)."""
@@ -401,6 +405,8 @@ def _slices(eqs: list, unknowns: list, point: np.ndarray, d: int, real: bool,
 
     rng = np.random.default_rng(0)
     n = len(unknowns)
+    # a slice is a cheap finite system when it is transversal; one that is not gives up fast
+    time_limit = SLICE_TIME_LIMIT if time_limit is None else min(time_limit, SLICE_TIME_LIMIT)
     null = np.linalg.svd(_jacobian(eqs, unknowns, point))[2][n - d:]   # (d, n)
     coords = qr(null, pivoting=True)[2][:d]      # d coordinates transversal to the fibre
     tries = [[tuple(int(i == c) for i in range(n)) for c in coords]]   # coordinate slices
@@ -531,10 +537,9 @@ def _decide_identical(state: CompletionState, stuck: list[int], pair: tuple[int,
                             f"{'' if real else ', complex data'})", too_large=True)
     point = _numeric_point(state, stuck, unknowns)
     dim = _local_dimension(eqs, unknowns, point) if point is not None else 0
-    found = _slices(eqs, unknowns, point, dim, True, budget.time_limit, want=1,
-                    rational=True) if dim else None
-    if found is None and dim:   # an irrational real solution: enough with identical rectangles
-        found = _slices(eqs, unknowns, point, dim, True, budget.time_limit, want=1)
+    found = _slices(eqs, unknowns, point, dim, True, budget.time_limit, want=1) if dim else None
+    if found is not None and not _rational_points(found[0][2]):
+        # an irrational real solution: enough with identical rectangles
         if found is not None:
             cert = FibreCertificate(found, tuple(stuck), tuple(state.steps), "R", dim)
             return StuckOutcome("determined", f"the completion is stuck on rectangles {stuck}; "

@@ -213,7 +213,7 @@ def _free_index_alternative(S1: np.ndarray, S2: np.ndarray, k: int, side: int,
 
 
 def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None = None,
-                     method: str = "auto", max_variables: int = 60,
+                     method: str = "auto", max_variables: int = 120,
                      time_limit: float | None = 30.0) -> Verdict:
     """Decide whether ``A = S1 @ S2`` with the given supports is unique up to scaling.
 
@@ -238,10 +238,10 @@ def check_uniqueness(A: Any, support1: Any, support2: Any, *, tol: float | None 
         are "undecided"). ``"groebner"``: skip the completion and decide the whole lifted
         system (small instances; a cross-check).
     max_variables : int
-        Size limit of the polynomial step (default 60: msolve decides the lifted systems of
-        random 8 x 8 instances in well under a second; its cost is exponential in the worst
-        case). Without msolve, or when the stuck rectangles are not pairwise distinct, the
-        sympy Groebner step is used, capped at ``SYMPY_MAX_VARIABLES`` = 10 unknowns.
+        Size limit of the polynomial step (default 120: msolve decides most lifted systems of
+        random 8 x 8 instances in about a second; beyond ~110 unknowns it mostly runs into
+        ``time_limit``; its cost is exponential in the worst case). Without msolve the sympy
+        Groebner step is used, capped at ``SYMPY_MAX_VARIABLES`` = 10 unknowns.
     time_limit : float or None
         Seconds allowed to each exact engine call (msolve runs in a subprocess killed at the
         limit; the sympy Groebner step uses SIGALRM in the main thread on POSIX; ``None``: no

@@ -36,7 +36,7 @@ __all__ = ["main", "phase_counts", "phase_cell"]
 
 
 def phase_cell(k1: int, n_samples: int, k2: int, m: int, seed: np.random.SeedSequence,
-               method: str = "auto", time_limit: float = 20.0) -> dict:
+               method: str = "auto", time_limit: float = 10.0) -> dict:
     """One cell ``(k1, k2)``: verdict counts (in the order of ``STATUSES``), generic
     identifiability, verify() failures, clashes and seconds per instance."""
     rng = np.random.default_rng(seed)
