@@ -1,6 +1,6 @@
 """Essential uniqueness of L-factor chains ``A = X[0] @ X[1] @ ... @ X[L-1]`` with fixed supports.
 
-:func:`check_uniqueness_chain` decides it hierarchically (THEORY.md A5, B6, B7 and Le
+:func:`check_uniqueness_chain` decides it hierarchically (docs/theory.rst A5, B6, B7 and Le
 Magoarou's hierarchical logic): split the chain at ``t`` into a left product
 ``P = X[0]...X[t-1]`` and a right product ``Q = X[t]...X[L-1]``, whose supports are contained
 in the boolean products of the masks, decide the two-layer problem ``A = P Q`` with
@@ -42,7 +42,7 @@ then the other split points by distance to it, until one decides.
 
 :func:`check_butterfly_uniqueness` is the chain check with the butterfly masks
 (:func:`identifiability.supports.butterfly_supports`): at every split the N rank-one supports
-are disjoint and tile the matrix (THEORY C16), so every two-layer step is the vectorised
+are disjoint and tile the matrix (docs/theory.rst C16), so every two-layer step is the vectorised
 disjoint path of the two-layer checker (each block must be rank one and nonzero), O(N^2)
 per split.
 
@@ -545,7 +545,7 @@ def check_uniqueness_chain(A: Any, supports: Sequence[Any], *, tol: float | None
     order : {"balanced", "left-to-right", "right-to-left"}
         Which split is tried first in every segment (the others follow when it does not
         decide). For exactly factorable, non-degenerate inputs the verdict does not depend on
-        it (THEORY A5).
+        it (docs/theory.rst A5).
 
     Returns
     -------
@@ -558,7 +558,7 @@ def check_uniqueness_chain(A: Any, supports: Sequence[Any], *, tol: float | None
     >>> import numpy as np
     >>> X1 = np.array([[1, 0, 2, 0], [0, 3, 0, -1], [2, 0, -1, 0], [0, 1, 0, 4]])
     >>> X2 = np.array([[1, 2, 0, 0], [-3, 1, 0, 0], [0, 0, 2, 5], [0, 0, 1, -1]])
-    >>> v = check_uniqueness_chain(X1 @ X2, [X1 != 0, X2 != 0])      # THEORY C35
+    >>> v = check_uniqueness_chain(X1 @ X2, [X1 != 0, X2 != 0])      # docs/theory.rst C35
     >>> v.status, v.verify()
     ('unique', True)
     """
@@ -601,11 +601,11 @@ def check_butterfly_uniqueness(A: Any, *, tol: float | None = None, permutation:
 
     The chain check (:func:`check_uniqueness_chain`) with the log2 N butterfly masks
     ``I_{2^(l-1)} (x) 1_{2x2} (x) I_{N/2^l}``. Every split has N disjoint rank-one supports
-    tiling the matrix, so the answer is exact and cheap (THEORY A5, B7): ``"unique"`` iff at
+    tiling the matrix, so the answer is exact and cheap (docs/theory.rst A5, B7): ``"unique"`` iff at
     every split of the tree all N blocks are rank one and nonzero (then the factors are
     unique up to diagonal scaling between consecutive factors); ``"infeasible"`` when a block
     is not rank one (``data["lower_bound"]`` then bounds the squared distance from A to every
-    butterfly product from below, for a failure at the root split, THEORY C19);
+    butterfly product from below, for a failure at the root split, docs/theory.rst C19);
     ``"not_unique"`` when a block is zero, with an explicit second chain. Example of the
     latter: if the 2 x 2 kernel of ``X_2`` on rows/columns {0, 2} of an N = 8 chain is zero,
     columns 0 and 2 of ``X_1 X_2`` vanish, so rows 0 and 2 of ``X_3`` multiply nothing and can
@@ -636,7 +636,7 @@ def check_butterfly_uniqueness(A: Any, *, tol: float | None = None, permutation:
     >>> F = np.exp(-2j * np.pi * (np.outer(np.arange(N), np.arange(N)) % N) / N)
     >>> check_butterfly_uniqueness(F, tol=1e-10, permutation="bit_reversal").status
     'unique'
-    >>> check_butterfly_uniqueness(F, tol=1e-10).status                 # THEORY C19
+    >>> check_butterfly_uniqueness(F, tol=1e-10).status                 # docs/theory.rst C19
     'infeasible'
     """
     func = "check_butterfly_uniqueness"

@@ -7,7 +7,7 @@
   ``{a_ij - (S1 S2)_ij}`` with the factor variables first (one entry per column of ``S1``
   fixed to 1, which removes the scaling and keeps the closure). Necessary for existence.
 * ``unique_if`` -- a condition under which an exact factorization exists *and* is unique
-  modulo scaling, from the rank-one completion argument (THEORY.md A3, B7) run on symbols:
+  modulo scaling, from the rank-one completion argument (docs/theory.rst A3, B7) run on symbols:
   a rectangle ``I_k x J_k`` whose private entries form a connected bipartite graph is
   completed along a spanning tree rooted at some row or column; the completion divides by
   the tree entries below internal nodes (pivots, required nonzero), non-tree private
@@ -16,11 +16,11 @@
 * ``exists`` -- the existence condition.
 
 Both are exact (necessary and sufficient, over any field of characteristic 0) for two
-families: pairwise disjoint rectangles (butterfly splits; THEORY A3/A5: "each block rank
+families: pairwise disjoint rectangles (butterfly splits; docs/theory.rst A3/A5: "each block rank
 one and nonzero") and patterns with a duplicated rectangle or a one-sided inner index
 (never unique). Otherwise ``unique_if`` is sufficient (``exact_uniqueness=False``), and
 ``exists`` is the closure condition, necessary only (``exact_existence=False``): the set of
-products need not be closed (LU pattern, THEORY C03).
+products need not be closed (LU pattern, docs/theory.rst C03).
 
 Examples
 --------
@@ -450,7 +450,7 @@ def uniqueness_conditions(support1: Any, support2: Any, *, max_variables: int = 
     Examples
     --------
     >>> import numpy as np
-    >>> S = np.array([[1, 0], [1, 0], [0, 1]], bool)       # THEORY C01: disjoint blocks
+    >>> S = np.array([[1, 0], [1, 0], [0, 1]], bool)       # docs/theory.rst C01: disjoint blocks
     >>> c = uniqueness_conditions(S, S.T)
     >>> c.exact_uniqueness, c.closure_equations
     (True, (a02, a12, a20, a21, a00*a11 - a01*a10))

@@ -6,7 +6,7 @@
 inner indices with identical rectangles), and returns a :class:`~identifiability.two_layer.Verdict`
 with a certificate.
 
-Method (cheap to expensive; Zheng, Riccietti & Gribonval 2021; THEORY.md B7):
+Method (cheap to expensive; Zheng, Riccietti & Gribonval 2021; docs/theory.rst B7):
 
 1. *Lifting.* ``A = sum_k C_k`` with ``C_k = S1[:, k] S2[k, :]`` rank one and supported in the
    rectangle ``I_k x J_k``. The factors are unique modulo scaling iff the contributions are

@@ -1,4 +1,4 @@
-"""check_uniqueness on the THEORY.md oracle cases, certificates, properties and bad input."""
+"""check_uniqueness on the docs/theory.rst oracle cases, certificates, properties and bad input."""
 
 import json
 from fractions import Fraction
