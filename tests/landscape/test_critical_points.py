@@ -168,7 +168,8 @@ def test_bad_input():
         Problem(np.eye(2), supports=[np.ones((3, 2)), np.ones((2, 2))])
     with pytest.raises(TypeError, match="'problem' parameter of sample"):
         sample(np.eye(2), 3)
-    with pytest.raises(ValueError, match="'method' parameter of sample"):
+    with pytest.raises(ValueError, match="'method' parameter of sample"), \
+            pytest.warns(DeprecationWarning, match="'algorithm' is now called 'method'"):
         sample(Problem(np.eye(2), supports=[np.ones((2, 2)), np.ones((2, 2))]), 3,
                algorithm="adam")
 

@@ -136,7 +136,8 @@ def test_regression_existence_exact_float_is_the_core_definition():
 
 def test_old_keywords_and_short_reprs():
     s1, s2, A = _case("C37")
-    with pytest.warns(DeprecationWarning, match="'palm_starts' is now called 'n_starts'"):
+    with pytest.warns(DeprecationWarning, match="'palm_starts' is now called 'n_starts'"), \
+            pytest.warns(DeprecationWarning, match="'palm_iter' is now called 'n_iter'"):
         res = infimum_attained(s1, s2, A, palm_starts=2, palm_iter=200, rng=3)
     assert res.evidence.objective.shape[0] == 2
     seq = infimum_attained(*_case("C03"), rng=0).certificate
