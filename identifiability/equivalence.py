@@ -925,7 +925,6 @@ def rank_one_contributions(S1: Any, S2: Any) -> np.ndarray:
 def _pair_key(u: np.ndarray, v: np.ndarray) -> tuple:
     """The class of one inner index ``(u, v)`` modulo ``(d u, v / d)``, ``d != 0``: the
     contribution ``u v^T`` when both are non-zero, else the non-zero vector up to scale."""
-    import sympy
 
     uz = [bool(algebraic_is_zero(x)) for x in u]
     vz = [bool(algebraic_is_zero(x)) for x in v]

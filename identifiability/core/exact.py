@@ -31,12 +31,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from numbers import Integral, Rational
 from typing import Any, Sequence
 
 import numpy as np
 
-from .numbers import EXACT_FLOAT_DENOMINATOR, GaussianRational, InexactInputError, exact_scalar
+from .numbers import GaussianRational, InexactInputError, exact_scalar
 from .validation import param_error
 
 try:  # pragma: no cover - exercised implicitly

@@ -199,7 +199,6 @@ def parse_msolve_output(text: str, n_vars: int, characteristic: int, seconds: fl
     w_entry, den_entry, params = body[1]
     eliminant = tuple(int(c) for c in w_entry[1])
     den = tuple(int(c) for c in den_entry[1])
-    index = {name: i for i, name in enumerate(names)}
     if sorted(n for n in names if n != "A") != sorted(f"x{i}" for i in range(n_vars)):
         raise ValueError(f"unexpected msolve variables {names}")
     numerators: list = [None] * n_vars

@@ -12,7 +12,6 @@ made real, a support with a 2 in it is not a support.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from numbers import Integral, Real
 from typing import Any, Iterable, Sequence
 

@@ -22,4 +22,5 @@ from .symmetries import (MAX_ORDERINGS, CanonicalNet, ReLUEquivalence, balance, 
 
 __all__ = ["ReLUNet", "ReLUEquivalence", "ReLULocalResult", "PathLifting", "transform",
            "balance", "equivalent", "canonical_form", "path_lifting", "path_lifting_jacobian",
-           "output_jacobian", "local_identifiability", "balance_arrays", "CanonicalNet"]
+           "output_jacobian", "local_identifiability", "balance_arrays", "CanonicalNet",
+           "MAX_ORDERINGS"]

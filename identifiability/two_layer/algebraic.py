@@ -397,7 +397,6 @@ def _slices(eqs: list, unknowns: list, point: np.ndarray, d: int, real: bool,
             time_limit: float | None, want: int = 2, rational: bool = False) -> tuple | None:
     """Two parallel sets of d random integer linear slices near ``point``, each meeting the
     system in finitely many points, at least one over the field."""
-    import sympy
 
     from ..core.polynomial import solve_system
 

@@ -319,11 +319,6 @@ class _Work:
 
 # --------------------------------------------------------------------------- validation
 
-def _check_constraints(constraints: Any, func: str) -> list[Constraint]:
-    """Deprecated private alias of :func:`landscape.projections.check_constraints`."""
-    return check_constraints(constraints, func)
-
-
 def factor_shapes(shape: tuple[int, int], constraints: Sequence[Constraint],
                   init: Sequence[Any] | None = None) -> list[tuple[int, int]]:
     """Shapes of the factors of an ``m x n`` target under ``constraints`` (one per factor).

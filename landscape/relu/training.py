@@ -57,7 +57,7 @@ from identifiability.core.validation import (
 from identifiability.relu import ReLUNet
 
 from ..divergence import diverging
-from ..engine.projections import Constraint, support
+from ..engine.projections import Constraint, check_constraints, support
 from .kernels import balanced_norm, forward, loss_and_grads, penalty, prox, smooth_loss
 
 __all__ = [
@@ -217,18 +217,13 @@ def check_widths(widths: Any, X: np.ndarray, Y: np.ndarray, func: str) -> list[i
 
 
 def _check_constraints(constraints: Any, sizes: list[int], func: str) -> list:
+    """One constraint (or None) per layer, through the engine's one check, then the shapes."""
     L = len(sizes) - 1
     if constraints is None:
         return [None] * L
-    cons = list(constraints)
-    if len(cons) != L:
-        raise param_error(func, "constraints", f"{L} constraints (one per layer, None for "
-                          "none)", f"{len(cons)}", raw=True)
+    cons = check_constraints(constraints, func, n=L, allow_none=True)
     for l, c in enumerate(cons):
         if c is not None:
-            if not isinstance(c, Constraint):
-                raise param_error(func, f"constraints[{l}]", "a Constraint or None", c,
-                                  kind=TypeError)
             c.check((sizes[l + 1], sizes[l]), func=func, name=f"constraints[{l}]")
     return cons
 
