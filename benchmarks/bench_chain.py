@@ -14,11 +14,13 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import time  # noqa: E402
+from functools import reduce  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 from identifiability.chains import check_butterfly_uniqueness  # noqa: E402
-from identifiability.supports import butterfly_split_supports, butterfly_supports  # noqa: E402
+from identifiability.supports import butterfly_split_supports  # noqa: E402
+from landscape.engine.butterfly import random_butterfly_factors  # noqa: E402
 from identifiability.two_layer import check_uniqueness  # noqa: E402
 
 
@@ -34,11 +36,7 @@ def dft(N):
 
 
 def random_butterfly(N, rng):
-    out = np.eye(N, dtype=complex)
-    for S in butterfly_supports(N):
-        X = np.where(S, rng.standard_normal(S.shape) + 1j * rng.standard_normal(S.shape), 0)
-        out = out @ X
-    return out
+    return reduce(np.matmul, random_butterfly_factors(N, rng=rng))
 
 
 def best_of(fn, repeat):

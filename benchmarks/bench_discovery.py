@@ -39,6 +39,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from functools import reduce  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -47,16 +48,14 @@ import scipy.linalg as sl  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from identifiability.supports import butterfly_supports  # noqa: E402
-from landscape.engine.butterfly import butterfly_factorize, dft, hadamard  # noqa: E402
+from landscape.engine.butterfly import (butterfly_factorize, dft, hadamard,  # noqa: E402
+                                        random_butterfly_factors)
 from landscape.engine.discovery import discover_butterfly  # noqa: E402
 
 
 def random_butterfly(N, rng):
-    """Product of log2 N random complex N(0,1) butterfly factors (applied as sparse masks)."""
-    out = np.eye(N, dtype=complex)
-    for S in butterfly_supports(N):
-        out = out @ ((rng.standard_normal((N, N)) + 1j * rng.standard_normal((N, N))) * S)
-    return out
+    """Product of log2 N random complex N(0,1) butterfly factors."""
+    return reduce(np.matmul, random_butterfly_factors(N, rng=rng))
 
 
 def scramble(A, rng):

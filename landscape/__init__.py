@@ -38,7 +38,8 @@ from .relu.existence import Components, ExactFit, NoExactFit, lu_sequence
 from .relu import (ConvexReference, PruningResult, ReLUProblem, SupermaskResult,
                         TrainResult, activation_patterns, convex_reference, diverging,
                         magnitude_pruning, sample_relu, supermask, train_relu)
-from .engine.butterfly import ButterflyResult, FactorChain, bit_reversal, butterfly_factorize, dft, hadamard
+from .engine.butterfly import (ButterflyResult, FactorChain, bit_reversal, butterfly_factorize, dft,
+                               hadamard, random_butterfly_factors)
 from .engine.discovery import ButterflyDiscovery, discover_butterfly, permutation_lower_bound
 from .engine.fixed_support import (FixedSupportSolution, best_rank_one, gradient, hessian, objective, pack,
                             solve_fixed_support, unpack)
@@ -59,7 +60,7 @@ __all__ = [
     "SupermaskResult", "convex_reference", "ConvexReference", "activation_patterns",
     "ReLUProblem", "sample_relu", "teacher_student", "load_digits",
     "load_cifar10",
-    "butterfly_factorize", "ButterflyResult", "FactorChain", "hadamard", "dft", "bit_reversal",
+    "butterfly_factorize", "ButterflyResult", "FactorChain", "hadamard", "random_butterfly_factors", "dft", "bit_reversal",
     "solve_fixed_support", "FixedSupportSolution", "objective", "gradient", "hessian", "pack",
     "unpack", "best_rank_one",
     "discover_butterfly", "ButterflyDiscovery", "permutation_lower_bound",

@@ -15,6 +15,7 @@ True
 
 from .bounds import LowerBound, contribution_variables, moment_lower_bound
 from .butterfly import (ButterflyResult, FactorChain, bit_reversal, butterfly_factorize, dft,
+                        random_butterfly_factors,
                         hadamard)
 from .discovery import ButterflyDiscovery, discover_butterfly, permutation_lower_bound
 from .fixed_support import (FixedSupportSolution, best_rank_one, best_rank_one_batched, gradient,
@@ -32,7 +33,7 @@ __all__ = [
     "splincol", "support", "unit_norm", "compose", "check_constraints",
     "PalmResult", "palm4msa", "factor_shapes",
     "HierarchicalResult", "hierarchical", "hadamard_constraints",
-    "hadamard", "dft", "bit_reversal", "FactorChain", "ButterflyResult", "butterfly_factorize",
+    "hadamard", "dft", "random_butterfly_factors", "bit_reversal", "FactorChain", "ButterflyResult", "butterfly_factorize",
     "ButterflyDiscovery", "discover_butterfly", "permutation_lower_bound",
     "objective", "gradient", "hessian", "pack", "unpack", "best_rank_one", "best_rank_one_batched",
     "FixedSupportSolution", "solve_fixed_support",

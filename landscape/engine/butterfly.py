@@ -42,13 +42,14 @@ import scipy.sparse as sp
 from identifiability.core.display import summary_repr
 from identifiability.core.validation import (as_matrix, check_choice, check_power_of_two,
                                          check_real, check_rng, param_error)
-from identifiability.supports import bit_reversal
+from identifiability.supports import bit_reversal, butterfly_supports
 
 from .fixed_support import best_rank_one_batched
 
 __all__ = [
     "hadamard",
     "dft",
+    "random_butterfly_factors",
     "bit_reversal",
     "FactorChain",
     "ButterflyResult",
@@ -90,6 +91,33 @@ def dft(N: int) -> np.ndarray:
     N = check_power_of_two(N, "N", "dft")
     jk = np.outer(np.arange(N), np.arange(N)) % N
     return np.exp(-2j * np.pi * jk / N)
+
+
+def random_butterfly_factors(N: int, *, rng: Any = None, dtype: Any = complex
+                             ) -> list[np.ndarray]:
+    """The ``log2 N`` factors of a random butterfly: N(0, 1) entries on the butterfly supports.
+
+    Complex entries (the default) have independent N(0, 1) real and imaginary parts; with
+    ``dtype=float`` they are real. The product of the factors is the classic test matrix
+    of butterfly factorization (Le, Zheng, Riccietti & Gribonval, ICASSP 2022).
+
+    >>> F = random_butterfly_factors(8, rng=0)
+    >>> len(F), F[0].shape, int(np.count_nonzero(F[0]))
+    (3, (8, 8), 16)
+    """
+    func = "random_butterfly_factors"
+    N = check_power_of_two(N, "N", func, low=2)
+    rng = check_rng(rng, func)
+    kind = np.dtype(dtype).kind
+    if kind not in "fc":
+        raise param_error(func, "dtype", "float or complex", dtype, kind=TypeError)
+    factors = []
+    for S in butterfly_supports(N):
+        X = rng.standard_normal(S.shape)
+        if kind == "c":
+            X = X + 1j * rng.standard_normal(S.shape)
+        factors.append(X * S)
+    return factors
 
 
 # --------------------------------------------------------------------------- factor chain

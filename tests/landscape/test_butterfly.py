@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from identifiability.supports import butterfly_supports
 from landscape.engine.butterfly import (ButterflyResult, FactorChain, bit_reversal, butterfly_factorize,
-                                 dft, hadamard)
+                                 dft, hadamard, random_butterfly_factors)
 
 ORACLES = json.loads((Path(__file__).parents[1] / "data" / "butterfly_oracles.json").read_text())
 ORDERS = ["left-to-right", "right-to-left", "balanced"]
@@ -65,11 +65,7 @@ def dense_factors(res):
 
 
 def random_butterfly(N, rng, complex_=True):
-    factors = []
-    for S in butterfly_supports(N):
-        X = rng.standard_normal(S.shape) + (1j * rng.standard_normal(S.shape) if complex_ else 0)
-        factors.append(X * S)
-    return factors
+    return random_butterfly_factors(N, rng=rng, dtype=complex if complex_ else float)
 
 
 # ------------------------------------------------------------------ transforms

@@ -8,23 +8,20 @@ bound never exceeds a brute-force relaxation.
 
 import itertools
 
+from functools import reduce
+
 import numpy as np
 import pytest
 
 from identifiability.supports import butterfly_supports
-from landscape.engine.butterfly import bit_reversal, dft, hadamard
+from landscape.engine.butterfly import bit_reversal, dft, hadamard, random_butterfly_factors
 from landscape.engine.discovery import (ButterflyDiscovery, discover_butterfly,
                                         permutation_lower_bound)
 
 
 def random_butterfly(N, rng, complex_=True):
-    out = np.eye(N, dtype=complex if complex_ else float)
-    for S in butterfly_supports(N):
-        X = rng.standard_normal((N, N))
-        if complex_:
-            X = X + 1j * rng.standard_normal((N, N))
-        out = out @ (X * S)
-    return out
+    factors = random_butterfly_factors(N, rng=rng, dtype=complex if complex_ else float)
+    return reduce(np.matmul, factors)
 
 
 def scramble(A, rng):

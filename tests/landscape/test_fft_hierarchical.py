@@ -6,24 +6,20 @@ projection itself), the method is reported, a failure of discovery falls back to
 The full sweep N = 16 ... 1024 is ``benchmarks/bench_discovery.py --hierarchical``.
 """
 
+from functools import reduce
+
 import numpy as np
 import pytest
 
-from identifiability.supports import butterfly_supports
 from landscape import butterfly_factorize, discover_butterfly as top_level_discover
 from landscape.engine import (discover_butterfly, hadamard_constraints, hierarchical,
                               permutation_lower_bound)
-from landscape.engine.butterfly import dft, hadamard
+from landscape.engine.butterfly import dft, hadamard, random_butterfly_factors
 
 
 def random_butterfly(N, rng, complex_=True):
-    out = np.eye(N, dtype=complex if complex_ else float)
-    for S in butterfly_supports(N):
-        X = rng.standard_normal((N, N))
-        if complex_:
-            X = X + 1j * rng.standard_normal((N, N))
-        out = out @ (X * S)
-    return out
+    factors = random_butterfly_factors(N, rng=rng, dtype=complex if complex_ else float)
+    return reduce(np.matmul, factors)
 
 
 def assert_fast_transform(res, A, tol=1e-10):
