@@ -273,13 +273,7 @@ def _groebner(state: CompletionState, stuck: list[int], max_variables: int) -> S
         return StuckOutcome("undecided", f"the lifted system on rectangles {stuck} has infinitely "
                             "many solutions, but the explicit ones found are all equivalent")
     second = fill(other)
-
-    def alternative(S1: np.ndarray, S2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        T1, T2 = S1.astype(object), S2.astype(object)
-        for k, (x, y) in second.items():
-            T1[state.rows[k], k] = x
-            T2[k, state.cols[k]] = y
-        return T1, T2
+    alternative = _overwrite_contributions(state, second)
 
     kind = "infinitely many" if not zero_dim else f"{len(points)}"
     reason = (f"the completion is stuck on rectangles {stuck}; the lifted system has {kind} "
@@ -346,7 +340,12 @@ def _alternative_from(state: CompletionState, stuck: list[int], contrib: dict, p
     _fill_rational(state, stuck, contrib, point)
     second = {k: state.contributions[k] for k in stuck}
     state.contributions.update(saved)
+    return _overwrite_contributions(state, second)
 
+
+def _overwrite_contributions(state: CompletionState, second: dict) -> Callable:
+    """The map (S1, S2) -> (S1, S2) with the contributions ``second[k] = (x_k, y_k)`` written
+    into column k of S1 and row k of S2 (exact object arrays)."""
     def alternative(S1: np.ndarray, S2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         T1, T2 = S1.astype(object), S2.astype(object)
         for k, (x, y) in second.items():
