@@ -15,7 +15,16 @@ quoted reference). Without pyfaust the script says so and prints our side only.
     ``fact.palm4msa`` with 100 iterations (backend 2020 real, 2016 complex: 2020 has no
     complex PALM here), then the time our ``palm4msa`` needs to reach pyfaust's
     100-iteration error (``fit_tol`` = that error, ``stop_tol=0``), both started at pyfaust's
-    default initialisation (first factor 0, second the identity): target >= 3x faster.
+    default initialisation (first factor 0, second the identity): target >= 3x faster, real
+    and complex, with ``monotone=True`` (steps that raise the error are rejected). Plain
+    PALM4MSA (``monotone=False``) is printed for information: like pyfaust's, its real error
+    rises after ~10 iterations, and it settles just above pyfaust's 100-iteration error
+    (its step keeps a 1 % margin on a power-iteration Lipschitz estimate; with exact norms
+    and no margin its iterates coincide with pyfaust's to about 6 digits).
+    Measured 2026-12-02 (2 cores shared with other jobs, load ~10, so wall times are
+    inflated; cpu ratios printed too): real, monotone 16 sweeps 0.78 s vs pyfaust 11.9 s
+    (15.3x wall, 14.7x cpu), error 0.889350 vs 0.889378; complex 5 sweeps 0.44 s vs 79 s
+    (178x), 0.922818 vs 0.922838.
 
 Times are medians over ``--repeats`` runs (wall; CPU ``time.process_time`` printed too).
 
@@ -139,9 +148,9 @@ def hadamard_part(pf, repeats, N=256):
 def palm_part(pf, repeats, n=256, k=4, n_iter=100):
     print(f"\n(c) palm4msa 2 factors {n}x{n} splincol({k}): time to pyfaust's {n_iter}-iteration "
           f"error, init (0, I)")
-    print(f"{'kind':<8} {'pyfaust s':>9} {'pf err':>10} {'ours s':>8} {'ours cpu':>8} "
-          f"{'our err':>10} {'our its':>7} {'speed-up':>8} {'ours 100 its':>12} "
-          f"{'its/s ratio':>11}")
+    print(f"{'kind':<7} {'ours':<8} {'pf s':>6} {'pf cpu':>6} {'pf err':>8} {'ours s':>6} "
+          f"{'cpu':>6} {'our err':>8} {'its':>4} {'speed-up':>8} {'cpu':>6} {'100 its':>8} "
+          f"{'its/s':>6}")
     out = {}
     rng = np.random.default_rng(0)
     for kind in ("real", "complex"):
@@ -160,17 +169,20 @@ def palm_part(pf, repeats, n=256, k=4, n_iter=100):
         params = pf.factparams.ParamsPalm4MSA(projs, pf.factparams.StoppingCriterion(
             num_its=n_iter))
         backend = 2020 if kind == "real" else 2016
-        t_pf, _, (F, lam) = timed(lambda: pf.fact.palm4msa(A, params, ret_lambda=True,
+        t_pf, c_pf, (F, lam) = timed(lambda: pf.fact.palm4msa(A, params, ret_lambda=True,
                                                            backend=backend), 1)
         err_pf = rel(F.toarray(), A)
-        t, c, res = timed(lambda: palm4msa(A, cons, n_iter=10 * n_iter, stop_tol=0.0,
-                                           fit_tol=err_pf, init=init, rng=1), repeats)
-        err = float(res.relative_error[0])
-        reached = err <= err_pf
-        out[kind] = (t_pf, err_pf, t, err, reached, t_pf / t100)
-        print(f"{kind:<8} {t_pf:9.3f} {err_pf:10.6f} {t:8.3f} {c:8.3f} {err:10.6f} "
-              f"{int(res.n_iter[0]):7d} {t_pf / t if reached else 0:7.1f}x "
-              f"{float(ours100.relative_error[0]):12.6f} {t_pf / t100:10.1f}x", flush=True)
+        for variant, monotone, reps in (("plain", False, 1), ("monotone", True, repeats)):
+            t, c, res = timed(lambda: palm4msa(A, cons, n_iter=10 * n_iter, stop_tol=0.0,
+                                               fit_tol=err_pf, init=init, rng=1,
+                                               monotone=monotone), reps)
+            err = float(res.relative_error[0])
+            reached = err <= err_pf
+            out[kind, variant] = (t_pf, err_pf, t, err, reached, t_pf / t100, c_pf / c)
+            print(f"{kind:<7} {variant:<8} {t_pf:6.3f} {c_pf:6.3f} {err_pf:8.6f} {t:6.3f} "
+                  f"{c:6.3f} {err:8.6f} {int(res.n_iter[0]):4d} "
+                  f"{t_pf / t if reached else 0:7.1f}x {c_pf / c if reached else 0:5.1f}x "
+                  f"{float(ours100.relative_error[0]):8.6f} {t_pf / t100:5.1f}x", flush=True)
     return out
 
 
@@ -191,9 +203,11 @@ def main(argv=None):
         (t, _, e), (tp, _, ep) = had["ours hierarchical (auto)"], had["pyfaust"]
         print(f"(b) hierarchical Hadamard 256: {tp / t:.1f}x, error {e:.1e} vs {ep:.1e}: "
               f"{'ok' if tp / t >= 8 and e <= max(ep, 1e-15) else 'MISS'} (need >= 8x)")
-    for kind, (tp, ep, t, e, reached, per_it) in palm.items():
-        print(f"(c) palm4msa {kind}: {tp / t if reached else 0:.1f}x to error {ep:.6f} "
-              f"(ours {e:.6f}): {'ok' if reached and tp / t >= 3 else 'MISS'} (need >= 3x); "
+    for (kind, variant), (tp, ep, t, e, reached, per_it, cpu) in palm.items():
+        verdict = ("ok" if reached and tp / t >= 3 else "MISS") + " (need >= 3x)"
+        print(f"(c) palm4msa {kind} {variant}: {tp / t if reached else 0:.1f}x "
+              f"(cpu {cpu if reached else 0:.1f}x) to error {ep:.6f} (ours {e:.6f}): "
+              f"{verdict if variant == 'monotone' else 'information'}; "
               f"100 iterations {per_it:.1f}x faster")
     for N, order, t, cpu, err, ref in rows:
         if order == "left-to-right" and N in TARGETS:

@@ -14,7 +14,9 @@ Spectral norms are estimated by warm-started power iterations (a lower bound, in
 1 %). The objective is recomputed after every block step anyway (its residual is the next
 block's gradient), so a step that increased it is redone with the exact norms: the
 objective is non-increasing whenever the projections are exact (all constraints of
-:mod:`landscape.projections` except ``splincol`` and ``compose``). Products with a sparse
+:mod:`landscape.projections` except ``splincol`` and ``compose``). With the heuristic ones a
+step can raise it; ``monotone=True`` rejects such steps (the factor keeps its value for the
+sweep), making the recorded error non-increasing for every constraint. Products with a sparse
 operand go through ``scipy.sparse`` when that is cheaper.
 
 Examples
@@ -48,6 +50,7 @@ __all__ = ["PalmResult", "palm4msa", "factor_shapes", "spectral_sqnorm", "spectr
 _POWER_ITERS = 4        # warm-started power iterations per spectral-norm estimate
 _POWER_MARGIN = 1.01    # the Rayleigh quotient is a lower bound: inflate it
 _EXACT_FIT = 100 * np.finfo(float).eps   # relative error counted as an exact fit
+_RISE_TOL = 1e-10        # a relative rise of the objective below this is rounding, not a rise
 _SPARSE_DENSITY = 0.15   # use scipy.sparse for a product when an operand is this sparse
 _SPARSE_MIN_FLOPS = 128 ** 3   # ... and the dense product is this costly (complex x4)
 
@@ -242,9 +245,10 @@ def _grad_core(P, E, R):
 class _Work:
     """Working state of the active starts (batch axis first)."""
 
-    def __init__(self, S, lam, A, projects, exact, step, normalize, rng):
+    def __init__(self, S, lam, A, projects, exact, step, normalize, monotone, rng):
         self.S, self.lam, self.A = S, lam, A
         self.projects, self.exact, self.step, self.normalize = projects, exact, step, normalize
+        self.monotone = monotone
         L, b = len(S), lam.shape[0]
         self.vP = [None] + [rng.standard_normal((b, S[j].shape[1])) for j in range(1, L)]
         self.vR = [rng.standard_normal((b, A.shape[-1])) for _ in range(L - 1)] + [None]
@@ -260,6 +264,20 @@ class _Work:
 
     def _obj(self, Ahat, lam):
         return _sqfro(lam[:, None, None] * Ahat - self.A)
+
+    def _best_lam(self, Ahat, lam):
+        """The exact scale ``Re<A, Ahat> / ||Ahat||_F^2`` (``lam`` kept where ``Ahat = 0``)."""
+        nrm = _sqfro(Ahat)
+        pos = nrm > 0
+        return np.where(pos, _inner_re(self.A, Ahat) / np.where(pos, nrm, 1.0), lam)
+
+    def _watched(self, Ahat, f, lam):
+        """The error the ``monotone`` safeguard keeps from rising: the recorded one.
+
+        That is the objective after the end-of-sweep scale update, i.e. its minimum over
+        ``lam`` when normalising, else the objective ``f`` itself (``lam`` fixed).
+        """
+        return self._obj(Ahat, self._best_lam(Ahat, lam)) if self.normalize else f
 
     def take(self, keep):
         self.S = [F[keep] for F in self.S]
@@ -300,20 +318,24 @@ class _Work:
             nR, self.vR[j] = _sqnorm_power(R[j], self.vR[j], n_it) if R[j] is not None else (np.ones(b), None)
             nP, nR = nP * _POWER_MARGIN, nR * _POWER_MARGIN
             Snew, PS, Ahat, f = self._block(j, P, R[j], nP, nR)
-            bad = np.flatnonzero(f > self.f * (1 + 1e-10)) if self.exact[j] else ()
+            bad = np.flatnonzero(f > self.f * (1 + _RISE_TOL)) if self.exact[j] else ()
             if len(bad):   # the power estimate was too low: redo with the exact norms
                 Pb = None if P is None else P[bad]
                 Rb = None if R[j] is None else R[j][bad]
                 Sb, PSb, Ab, fb = self._block(j, P, R[j], _sqnorm_exact(Pb, bad.size),
                                               _sqnorm_exact(Rb, bad.size), sel=bad)
                 Snew[bad], PS[bad], Ahat[bad], f[bad] = Sb, PSb, Ab, fb
+            if self.monotone:   # reject the steps that raise the recorded error
+                rise = self._watched(Ahat, f, self.lam) > (
+                    self._watched(self.Ahat, self.f, self.lam) * (1 + _RISE_TOL))
+                if rise.any():
+                    Sj = self.S[j]
+                    Snew[rise], Ahat[rise], f[rise] = Sj[rise], self.Ahat[rise], self.f[rise]
+                    PS[rise] = Sj[rise] if P is None else _mm(P[rise], Sj[rise])
             self.S[j], self.Ahat, self.f = Snew, Ahat, f
             P = PS
         if self.normalize:
-            nrm = _sqfro(self.Ahat)
-            pos = nrm > 0
-            self.lam = np.where(pos, _inner_re(self.A, self.Ahat) / np.where(pos, nrm, 1.0),
-                                self.lam)
+            self.lam = self._best_lam(self.Ahat, self.lam)
             self.f = self._obj(self.Ahat, self.lam)
 
 
@@ -395,7 +417,8 @@ def _check_lam(init_lam, n_starts, func) -> np.ndarray | None:
 def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
              init: Sequence[Any] | None = None, init_lam: Any = None, n_starts: int = 1,
              rng: Any = None, step: float = 1.001, stop_tol: float = 1e-9,
-             normalize: bool = True, fit_tol: float = _EXACT_FIT) -> PalmResult:
+             normalize: bool = True, fit_tol: float = _EXACT_FIT,
+             monotone: bool = False) -> PalmResult:
     """Approximate ``A ≈ lam * S[0] @ ... @ S[L-1]`` with constrained factors (PALM4MSA).
 
     Parameters
@@ -434,6 +457,17 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
         Relative error ``||A - lam Ahat||_F / ||A||_F`` at which a start counts as an exact
         fit and stops: the rounding floor of the product (at that level the relative change
         of the error is rounding noise, so ``stop_tol`` would not stop it).
+    monotone : bool, default False
+        Safeguard for the heuristic projections (``splincol``, ``compose``), with which a
+        projected gradient step may raise the error: a block step that raises the recorded
+        error (``||A - lam Ahat||_F`` at the exact ``lam`` when ``normalize``, else at the
+        fixed one) by more than a relative ``1e-10`` is rejected, the factor keeping its
+        value for that sweep. ``history`` is then non-increasing (to that allowance) for every
+        constraint; after the first sweep, one whose steps are all rejected leaves the error
+        unchanged, so the start stops (converged) whatever ``stop_tol``. The default
+        ``False`` is plain PALM4MSA, which accepts the rising steps: slower to settle, but it
+        can escape through the support changes the safeguard forbids, and long runs of it can
+        end lower.
 
     Returns
     -------
@@ -459,8 +493,9 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
     step = check_real(step, "step", func, low=1.0, low_open=True)
     stop_tol = check_real(stop_tol, "stop_tol", func, low=0.0)
     fit_tol = check_real(fit_tol, "fit_tol", func, low=0.0)
-    if not isinstance(normalize, (bool, np.bool_)):
-        raise param_error(func, "normalize", "a bool", normalize, kind=TypeError)
+    for name, flag in (("normalize", normalize), ("monotone", monotone)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise param_error(func, name, "a bool", flag, kind=TypeError)
     rng = check_rng(rng, func)
     dtype = np.result_type(A.dtype, np.float64)
     A = A.astype(dtype)
@@ -480,11 +515,12 @@ def palm4msa(A: Any, constraints: Sequence[Constraint], *, n_iter: int = 500,
                 G = G + 1j * rng.standard_normal((n_starts,) + shp)
             init.append(c.apply(G))
     return _run(A[None], [F.copy() for F in init], lam0, cons, step, (stop_tol, fit_tol), n_iter,
-                normalize, rng)
+                (normalize, bool(monotone)), rng)
 
 
-def _run(A, S, lam0, cons, step, tols, n_iter, normalize, rng) -> PalmResult:
+def _run(A, S, lam0, cons, step, tols, n_iter, flags, rng) -> PalmResult:
     stop_tol, fit_tol = tols
+    normalize, monotone = flags
     b = S[0].shape[0]
     normA = float(np.sqrt(_sqfro(A)[0]))
     if lam0 is None:
@@ -497,7 +533,7 @@ def _run(A, S, lam0, cons, step, tols, n_iter, normalize, rng) -> PalmResult:
             lam0 = np.where(nrm > 0, _inner_re(A, Ahat) / np.where(nrm > 0, nrm, 1.0), 1.0)
 
     w = _Work(list(S), lam0.astype(float), A, [c.apply for c in cons],
-              [c.exact for c in cons], step, normalize, rng)
+              [c.exact for c in cons], step, normalize, monotone, rng)
     out_S = [np.empty_like(F) for F in S]
     out_lam, out_f = np.empty(b), np.empty(b)
     hist = np.full((b, n_iter), np.nan)

@@ -135,6 +135,52 @@ def test_zero_lipschitz_block_is_skipped():
     assert np.all(np.isfinite(res.factors[1]))
 
 
+def _rises(res, b=0):
+    """Sweeps of start ``b`` whose objective rose by more than rounding."""
+    h = res.history[b, :res.n_iter[b]]
+    return int(np.sum(np.diff(h) > 1e-10 * h[:-1]))
+
+
+def test_monotone_rejects_the_rising_splincol_steps():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((8, 8))
+    kw = dict(init=[np.zeros((8, 8)), np.eye(8)], n_iter=200, stop_tol=0.0, rng=1)
+    plain = palm4msa(A, [splincol(2), splincol(2)], **kw)
+    safe = palm4msa(A, [splincol(2), splincol(2)], monotone=True, **kw)
+    assert _rises(plain) >= 1 and plain.n_iter[0] == 200     # the heuristic projection rises
+    assert _rises(safe) == 0
+    # a sweep whose steps are all rejected leaves the error unchanged: the start stops
+    h = safe.history[0, :safe.n_iter[0]]
+    assert safe.converged[0] and safe.n_iter[0] < 200 and h[-1] == h[-2]
+    S = safe.best_factors()
+    assert all(np.linalg.norm(F) == pytest.approx(1.0) for F in S)
+    assert all(np.array_equal(splincol(2).apply(F[None])[0] != 0, F != 0) for F in S)
+    assert np.linalg.norm(A - safe.lam[0] * S[0] @ S[1]) ** 2 == pytest.approx(
+        safe.objective[0], rel=1e-12)
+
+
+def test_monotone_batched_complex_every_start():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
+    kw = dict(n_starts=5, n_iter=100, stop_tol=0.0, rng=2)
+    plain = palm4msa(A, [splincol(2), splincol(2)], **kw)
+    safe = palm4msa(A, [splincol(2), splincol(2)], monotone=True, **kw)
+    assert all(_rises(plain, b) >= 1 for b in range(5))
+    assert all(_rises(safe, b) == 0 for b in range(5))
+    assert safe.converged.sum() == 3 and not plain.converged.any()
+    assert np.iscomplexobj(safe.factors[0])
+
+
+def test_monotone_is_inert_when_the_steps_descend():
+    """Exact projections, fixed lam: every step already descends, nothing is rejected."""
+    o = ORACLES["C26"]
+    runs = [palm4msa(o["A"], [support(o["support1"]), support(o["support2"])], normalize=False,
+                     step=o["step"], rng=o["seed"], n_iter=o["n_iter"], stop_tol=0.0,
+                     monotone=m) for m in (False, True)]
+    np.testing.assert_array_equal(runs[0].history, runs[1].history)
+    np.testing.assert_array_equal(runs[0].factors[0], runs[1].factors[0])
+
+
 def test_splincol_runs_complex():
     rng = np.random.default_rng(9)
     A = rng.standard_normal((16, 16)) + 1j * rng.standard_normal((16, 16))
@@ -165,6 +211,8 @@ def test_bad_input():
         palm4msa(A, [topk(1), topk(1)], init=[np.eye(3) * 1j, np.eye(3)])
     with pytest.raises(TypeError, match="'rng' parameter"):
         palm4msa(A, [topk(1)], rng="seed")
+    with pytest.raises(TypeError, match="'monotone' parameter of palm4msa"):
+        palm4msa(A, [topk(1)], monotone=1)
 
 
 def test_fit_tol_stops_at_the_requested_floor():
