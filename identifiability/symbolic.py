@@ -6,6 +6,9 @@
   products ``{S1 @ S2 : supp within the masks}``, by elimination: a lex Groebner basis of
   ``{a_ij - (S1 S2)_ij}`` with the factor variables first (one entry per column of ``S1``
   fixed to 1, which removes the scaling and keeps the closure). Necessary for existence.
+  An elimination ideal (polynomials in the entries ``a_ij``), hence a sympy lex basis: the
+  exact engine :func:`identifiability.core.solve_system` decides numeric systems (emptiness,
+  dimension, solutions), not elimination with parameters.
 * ``unique_if`` -- a condition under which an exact factorization exists *and* is unique
   modulo scaling, from the rank-one completion argument (docs/theory.rst A3, B7) run on symbols:
   a rectangle ``I_k x J_k`` whose private entries form a connected bipartite graph is
@@ -251,7 +254,14 @@ def _pivot_polys(cond: Any) -> set:
 
 def _closure_equations(s1: np.ndarray, s2: np.ndarray, symbols: sympy.Matrix,
                        max_variables: int) -> tuple | None:
-    """Implicit equations of the closure of the products (lex Groebner elimination)."""
+    """Implicit equations of the closure of the products (lex Groebner elimination).
+
+    The generators of the elimination ideal ``(a - X Y) ∩ Q[a]`` (factor unknowns first in
+    the lex order): polynomials in the symbols ``a_ij``, which only an elimination order
+    gives. :func:`~identifiability.core.solve_system` does not fit here (it decides
+    emptiness / dimension / solutions of a numeric system, not an elimination ideal), so
+    this is sympy's ``groebner(..., order="lex")``, kept small by ``max_variables``.
+    """
     m, r = s1.shape
     n = s2.shape[1]
     X = sympy.zeros(m, r)

@@ -51,10 +51,16 @@ Only the open neurons and their outputs are studied (the others attain their own
   the exact network; ``verify()`` re-evaluates it exactly. Needs exact data (integers,
   dyadic floats, Fractions).
 * **No exact fit** -> every combination of per-neuron activation patterns gives a polynomial
-  system ``sum_h W2[o, h] D_h[k] (W1[h] x_k) = Y[k, o]`` whose Groebner basis over Q (sympy)
-  is ``[1]``. Refuting a *superset* of the realisable patterns is still a refutation. Per
-  neuron, the open cells of the hyperplane arrangement ``{x_k^T u = 0}`` are enumerated
-  by :func:`landscape.relu.arrangements.open_cells` (a point on a face of a cell behaves, in
+  system ``sum_h W2[o, h] D_h[k] (W1[h] x_k) = Y[k, o]`` with no solution over C (Groebner
+  basis ``[1]`` over Q), decided by the exact polynomial engine
+  :func:`identifiability.core.solve_system` (msolve, sympy fallback, its default time limit
+  of 60 s per system; a system it does not decide leaves the status ``"undecided"``); a
+  combination with an equation ``0 = Y[k, o] != 0`` needs no engine. msolve's ``"empty"`` is
+  multi-modular (correct with high probability); :meth:`ReLUExistence.verify` re-solves
+  every system with sympy's exact Groebner basis, which makes the refutation a proof.
+  Refuting a *superset* of the realisable patterns is still a refutation. Per neuron, the
+  open cells of the hyperplane arrangement ``{x_k^T u = 0}`` are enumerated by
+  :func:`landscape.relu.arrangements.open_cells` (a point on a face of a cell behaves, in
   the fit system, like a point of an adjacent open cell since ``x_k^T u = 0`` there): the
   certified sweep for at most 3 inputs, else one data point at a time in exact arithmetic
   (an extension is kept when an LP point is verified exactly, dropped only with an exact
@@ -85,7 +91,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import sympy
 
 from identifiability.core.validation import (
     as_matrix,
@@ -102,6 +107,7 @@ from identifiability.core.exact import (
     to_exact,
 )
 from identifiability.core.display import summary_repr
+from identifiability.core.polynomial import SystemSolution, solve_system
 from identifiability.relu import ReLUNet
 from identifiability.supports import rank_one_supports
 
@@ -188,7 +194,7 @@ class NoExactFit:
     ----------
     patterns : tuple of bool ndarray
         Per open neuron, the activation patterns on the data (rows); every combination's
-        fit system has Groebner basis [1].
+        fit system has no solution (Groebner basis [1]).
     patterns_exact : bool
         The patterns are exactly the realisable ones (False: a superset, still sound).
     n_combinations : int
@@ -197,6 +203,10 @@ class NoExactFit:
         The sequence ``sequence(eps)`` on the original supports.
     losses : tuple of float
         ``||f(X) - Y||^2`` on the open outputs along the sequence.
+    systems : tuple of SystemSolution or None
+        Per combination (in the order of ``itertools.product(*patterns)``), the answer
+        ``"empty"`` of :func:`~identifiability.core.solve_system` (msolve, sympy fallback)
+        on its fit system, or None when an equation ``0 = Y[k, o] != 0`` refutes it alone.
     """
 
     patterns: tuple
@@ -205,6 +215,7 @@ class NoExactFit:
     eps: tuple
     nets: tuple = field(repr=False)
     losses: tuple
+    systems: tuple = field(repr=False)
 
     def __repr__(self) -> str:
         return summary_repr("NoExactFit", n_patterns=tuple(len(P) for P in self.patterns),
@@ -310,7 +321,9 @@ class ReLUExistence:
         """Re-check the certificate from the inputs; True when it proves the status.
 
         Recomputes the components; for an exact fit re-evaluates the network exactly; for
-        "not attained" re-enumerates the patterns, re-runs every Groebner basis and
+        "not attained" re-enumerates the patterns, rebuilds every fit system, checks that
+        the certificate's answer is about that system and re-solves it with sympy (exact
+        Groebner basis over Q, independent of msolve which decides by default), and
         re-evaluates the sequence. ``"undecided"`` verifies when no component certificate
         was missed (it claims nothing else).
         """
@@ -346,8 +359,12 @@ class ReLUExistence:
                          f"{list(cert.outputs)} exactly: {cert.net!r}")
         if isinstance(cert, NoExactFit):
             kind = "exact" if cert.patterns_exact else "a superset of the realisable ones"
+            engines = [sol.engine for sol in cert.systems if sol is not None]
+            by = ", ".join(f"{engines.count(e)} by {e}" for e in sorted(set(engines)))
             lines.append(f"  {cert.n_combinations} activation-pattern combinations ({kind}) "
-                         "all have Groebner basis [1]: no exact fit")
+                         "all have Groebner basis [1]: no exact fit ("
+                         f"{cert.n_combinations - len(engines)} by a constant equation"
+                         + (f", {by}" if by else "") + "; verify() re-solves with sympy)")
             lines.append("  minimising sequence losses: "
                          + ", ".join(f"{x:.3g}" for x in cert.losses))
         if self.linear_closed is not None:
@@ -519,42 +536,101 @@ def _neuron_patterns(R1: np.ndarray, Xe: np.ndarray, limit: int
     return out, exact
 
 
-def _rational(x: Fraction) -> sympy.Rational:
-    return sympy.Rational(x.numerator, x.denominator)
+def _fit_system(R1: np.ndarray, R2: np.ndarray, X: np.ndarray, Y: np.ndarray, pattern
+                ) -> tuple[list[str], list[dict]]:
+    """The exact-fit system of one activation pattern, in the input form of ``solve_system``.
 
-
-def _fit_infeasible(R1, R2, X, Y, pattern) -> bool:
-    """Groebner basis of the exact-fit system for one activation pattern is [1]."""
-    w = {(h, i): sympy.Symbol(f"w_{h}_{i}") for h, i in zip(*np.nonzero(R1))}
-    v = {(o, h): sympy.Symbol(f"v_{o}_{h}") for o, h in zip(*np.nonzero(R2))}
-    eqs = []
+    Equations ``sum_h v[o, h] pattern[h][k] (w[h] . x_k) - Y[k, o] = 0`` for every data point
+    ``k`` and output ``o``, in the variables ``w_h_i`` (support of ``R1``) then ``v_o_h``
+    (support of ``R2``); each polynomial an exponent dict with Fraction coefficients, zero
+    polynomials dropped. Returns ``(variable names, polynomials)``.
+    """
+    w = [(int(h), int(i)) for h, i in zip(*np.nonzero(R1))]
+    v = [(int(o), int(h)) for o, h in zip(*np.nonzero(R2))]
+    names = [f"w_{h}_{i}" for h, i in w] + [f"v_{o}_{h}" for o, h in v]
+    n = len(names)
+    w_index = {key: j for j, key in enumerate(w)}
+    v_index = {key: len(w) + j for j, key in enumerate(v)}
+    polys = []
     for k in range(X.shape[0]):
         for o in range(Y.shape[1]):
-            expr = -_rational(Y[k, o])
-            for h in range(R1.shape[0]):
-                if (o, h) in v and pattern[h][k]:
-                    expr += v[(o, h)] * sum(w[(h, i)] * _rational(X[k, i])
-                                            for i in range(R1.shape[1]) if (h, i) in w)
-            eqs.append(sympy.expand(expr))
-    eqs = [e for e in eqs if e != 0]
-    if not eqs:
-        return False
-    if any(e.is_number for e in eqs):
-        return True
-    G = sympy.groebner(eqs, *w.values(), *v.values(), order="grevlex")
-    return list(G.exprs) == [1]
+            f = {(0,) * n: -Fraction(Y[k, o])} if Y[k, o] != 0 else {}
+            for (h, i), a in w_index.items():
+                b = v_index.get((o, h))
+                if b is not None and pattern[h][k] and X[k, i] != 0:
+                    f[tuple(int(j in (a, b)) for j in range(n))] = Fraction(X[k, i])
+            if f:
+                polys.append(f)
+    return names, polys
 
 
-def _refute(R1, R2, Xe, Ye, max_patterns: int) -> tuple:
-    """``(patterns, exact, n_combinations, refuted)``; refuted None when not decided."""
+def _has_constant(polys: list[dict], n: int) -> bool:
+    """Some equation reads ``c = 0`` with a constant ``c != 0``: no solution, no engine needed."""
+    return any(list(f) == [(0,) * n] for f in polys)
+
+
+@dataclass(frozen=True)
+class _Refutation:
+    """The pattern sweep: ``refuted`` True (every fit system is empty), False (one has a
+    solution), None (not decided, ``reason`` says why); ``systems`` the engine's answer per
+    combination (None when a constant equation refutes it)."""
+
+    patterns: list | None
+    exact: bool
+    n_combinations: int
+    refuted: bool | None
+    systems: tuple = ()
+    reason: str = ""
+
+
+def _refute(R1, R2, Xe, Ye, max_patterns: int) -> _Refutation:
+    """Decide every combination of activation patterns with :func:`solve_system` (status
+    ``"empty"``: no solution over C, i.e. Groebner basis [1]); stops at the first that is not
+    refuted."""
     pats, exact = _neuron_patterns(R1, Xe, max_patterns)
+    too_many = f"too many activation patterns (more than max_patterns={max_patterns})"
     if pats is None:
-        return None, exact, 0, None
+        return _Refutation(None, exact, 0, None, reason=too_many)
     n = int(np.prod([len(P) for P in pats]))
     if n > max_patterns:
-        return pats, exact, n, None
-    refuted = all(_fit_infeasible(R1, R2, Xe, Ye, c) for c in itertools.product(*pats))
-    return pats, exact, n, refuted
+        return _Refutation(pats, exact, n, None, reason=too_many)
+    not_refuted = "some activation pattern's fit system was not refuted"
+    systems = []
+    for combination in itertools.product(*pats):
+        names, polys = _fit_system(R1, R2, Xe, Ye, combination)
+        if not polys:   # every equation is 0 = 0: the zero network fits
+            return _Refutation(pats, exact, n, False, reason=not_refuted)
+        if _has_constant(polys, len(names)):
+            systems.append(None)
+            continue
+        sol = solve_system(polys, names, real=False)
+        if sol.status in ("finite", "positive_dimensional"):
+            return _Refutation(pats, exact, n, False, reason=not_refuted)
+        if sol.status != "empty":
+            return _Refutation(pats, exact, n, None, reason="the polynomial engine did not "
+                               f"decide a fit system ({sol.engine}, {sol.status}: "
+                               f"{sol.message})")
+        systems.append(sol)
+    return _Refutation(pats, exact, n, True, tuple(systems))
+
+
+def _empty_rechecked(names: list[str], polys: list[dict], sol: SystemSolution | None) -> bool:
+    """One fit system of a :class:`NoExactFit`, re-checked without trusting the certificate.
+
+    A system with a non-zero constant equation needs no engine (``sol`` None). Otherwise
+    ``sol`` must be an ``"empty"`` answer for exactly this system, and sympy's exact Groebner
+    basis over Q, recomputed here (``solve_system(engine="sympy")``), must be [1]: a proof
+    that does not rest on the engine that decided (msolve's multi-modular answer is correct
+    with high probability only).
+    """
+    if not polys:
+        return False
+    if _has_constant(polys, len(names)):
+        return sol is None
+    if (not isinstance(sol, SystemSolution) or sol.status != "empty"
+            or sol.variables != tuple(names) or [dict(q) for q in sol.polynomials] != polys):
+        return False
+    return solve_system(polys, names, real=False, engine="sympy").status == "empty"
 
 
 # --------------------------------------------------------------------------- exact fit
@@ -637,12 +713,18 @@ def _verify_no_fit(cert: NoExactFit, p: _Problem, comps: Components) -> bool:
     if Xe is None:
         return False
     R1, R2 = p.R1[N], p.R2[np.ix_(O, N)]
-    pats, _, n, refuted = _refute(R1, R2, Xe, Ye[:, O], max(cert.n_combinations, 1))
+    pats, _ = _neuron_patterns(R1, Xe, max(cert.n_combinations, 1))
     same = pats is not None and len(pats) == len(cert.patterns) and all(
         np.array_equal(a, b) for a, b in zip(pats, cert.patterns))
+    if not (same and int(np.prod([len(P) for P in pats])) == cert.n_combinations
+            == len(cert.systems)):
+        return False
+    if not all(_empty_rechecked(*_fit_system(R1, R2, Xe, Ye[:, O], c), sol)
+               for c, sol in zip(itertools.product(*pats), cert.systems)):
+        return False
     losses = _sequence_losses(cert.nets, p, O)
-    return bool(same and refuted and n == cert.n_combinations and np.allclose(
-        losses, cert.losses, rtol=1e-9, atol=0) and _to_zero(losses, float((Yf[:, O] ** 2).sum())))
+    return bool(np.allclose(losses, cert.losses, rtol=1e-9, atol=0)
+                and _to_zero(losses, float((Yf[:, O] ** 2).sum())))
 
 
 # --------------------------------------------------------------------------- main
@@ -661,7 +743,7 @@ def relu_optimum_exists(supports: Sequence[Any], X: Any = None, Y: Any = None, *
         Network order (``weights[0]``, ``weights[1]``) of a one-hidden-layer net.
     X : array (n, d), optional
         Inputs. Exact numbers (ints, dyadic floats, Fractions) are needed for the exact
-        steps (exact fit, Groebner refutation); otherwise only the data-free certificate
+        steps (exact fit, refutation of the fit systems); otherwise only the data-free certificate
         can decide.
     Y : array (n, o), optional
         Targets (given together with ``X``).
@@ -670,7 +752,7 @@ def relu_optimum_exists(supports: Sequence[Any], X: Any = None, Y: Any = None, *
         no-bias case (module docstring).
     max_patterns : int, default 4096
         Largest number of activation patterns per neuron and of pattern combinations
-        refuted by Groebner bases.
+        whose fit systems are refuted (one exact polynomial system each).
     n_starts, n_iter : int
         Multistart training (fixed supports: PALM for the loss and divergence evidence,
         L-BFGS with neuron restarts for exact-fit candidates).
@@ -748,23 +830,22 @@ def relu_optimum_exists(supports: Sequence[Any], X: Any = None, Y: Any = None, *
                                                      "; the other components are certified "
                                                      "closed"), exact_fit=True,
                              certificate=cert, **base)
-    pats, exact, n, refuted = _refute(R1, R2, Xe, Yeo, max_patterns)
-    base.update(patterns_exact=exact if pats is not None else None)
-    if not refuted:
-        why = ("some activation pattern's fit system was not refuted" if refuted is False
-               else f"too many activation patterns (more than max_patterns={max_patterns})")
-        return ReLUExistence("undecided", f"no exact fit found and {why}; {evidence}",
+    ref = _refute(R1, R2, Xe, Yeo, max_patterns)
+    base.update(patterns_exact=ref.exact if ref.patterns is not None else None)
+    if not ref.refuted:
+        return ReLUExistence("undecided", f"no exact fit found and {ref.reason}; {evidence}",
                              n_patterns=0, **base)
+    n = ref.n_combinations
     scale = float((Yo ** 2).sum())
     if _to_zero(seq, scale):
-        cert = NoExactFit(tuple(pats), exact, n, EPS, nets, seq)
+        cert = NoExactFit(tuple(ref.patterns), ref.exact, n, EPS, nets, seq, ref.systems)
         return ReLUExistence("not attained", f"no network fits the data exactly (all {n} "
                              "activation-pattern fit systems have Groebner basis [1]) while "
                              f"the minimising sequence reaches loss {seq[-1]:.1e} at "
                              f"eps={EPS[-1]} -> infimum 0 not attained", exact_fit=False,
                              n_patterns=n, certificate=cert, **base)
-    return ReLUExistence("undecided", "no exact fit (proved: Groebner bases [1]), but no "
-                         "minimising sequence to 0 is known" + (" (pass `sequence`)" if not
-                                                                 seq else "") + f"; {evidence}"
+    return ReLUExistence("undecided", "no exact fit (every fit system has Groebner basis "
+                         "[1]), but no minimising sequence to 0 is known"
+                         + ("" if seq else " (pass `sequence`)") + f"; {evidence}"
                          + ("; likely not attained" if div or best <= _TO_ZERO * scale
                             else ""), exact_fit=False, n_patterns=n, **base)

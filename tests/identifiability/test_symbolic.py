@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import sympy
 
+from identifiability.core import solve_system
 from identifiability.supports import butterfly_split_supports, lower_triangular_support
 from identifiability.symbolic import ConditionCheck, UniquenessConditions, uniqueness_conditions
 
@@ -71,6 +72,39 @@ def test_c06_closure_equation_and_oracle(conditions):
     bad = np.array(CASES["C06"]["A"])
     bad[0, 2] = 1
     assert c.check(bad) == ConditionCheck(False, False)
+
+
+def _fibre(s1, s2, A):
+    """The factorizations of A on the supports (no gauge): ``A - X Y = 0`` and its unknowns."""
+    X = sympy.Matrix(*s1.shape, lambda i, k: sympy.Symbol(f"x{i}_{k}") if s1[i, k] else 0)
+    Y = sympy.Matrix(*s2.shape, lambda k, j: sympy.Symbol(f"y{k}_{j}") if s2[k, j] else 0)
+    unknowns = [v for v in list(X) + list(Y) if v != 0]
+    return list(sympy.Matrix(A) - X * Y), unknowns
+
+
+@pytest.mark.parametrize("s1, s2", [(C06, C06.T.copy()),
+                                    (np.array([[1, 0], [1, 1], [1, 1]], bool),
+                                     np.array([[1, 1, 0], [0, 1, 1]], bool))])
+def test_closure_equations_against_the_polynomial_engine(s1, s2):
+    """The sympy elimination is right where solve_system can check it: every closure
+    equation vanishes on products, and a matrix violating one has no factorization at all
+    (the fibre system is empty, verified by the second engine)."""
+    c = uniqueness_conditions(s1, s2)
+    assert len(c.closure_equations) in (2, 3)
+    rng = np.random.default_rng(1)
+    violated = 0
+    for _ in range(6):
+        X = np.where(s1, rng.integers(-2, 3, s1.shape), 0)
+        Y = np.where(s2, rng.integers(-2, 3, s2.shape), 0)
+        subs = dict(zip(c.symbols, (X @ Y).ravel().tolist()))
+        assert all(e.subs(subs) == 0 for e in c.closure_equations)
+        A = rng.integers(-1, 2, (s1.shape[0], s2.shape[1]))
+        subs = dict(zip(c.symbols, A.ravel().tolist()))
+        if any(e.subs(subs) != 0 for e in c.closure_equations):
+            violated += 1
+            sol = solve_system(*_fibre(s1, s2, A), real=False)
+            assert sol.status == "empty" and sol.verify()
+    assert violated >= 3
 
 
 def test_disjoint_blocks_exact_c01(conditions):

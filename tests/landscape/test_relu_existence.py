@@ -1,16 +1,20 @@
 """Tests of landscape.relu.existence (docs/theory.rst A6, B8; oracle C28)."""
 
 import dataclasses
+import itertools
 import json
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from identifiability.core import find_msolve, solve_system, to_exact
 from identifiability.relu import ReLUNet
+from landscape.relu import existence
 from landscape.relu.arrangements import open_cells
 from landscape.relu.existence import (
     Components,
@@ -62,6 +66,74 @@ def test_tampered_c28_certificate_fails():
     assert not bad.verify()
     fewer = dataclasses.replace(cert, patterns=(cert.patterns[0][:3], cert.patterns[1]))
     assert not dataclasses.replace(res, certificate=fewer).verify()
+    # the engine's answers: swapped between two systems, claimed non-empty, or missing
+    k, l = [i for i, sol in enumerate(cert.systems) if sol is not None]
+    swapped = list(cert.systems)
+    swapped[k], swapped[l] = swapped[l], swapped[k]
+    finite = list(cert.systems)
+    finite[k] = dataclasses.replace(finite[k], status="finite")
+    for systems in (swapped, finite, cert.systems[:-1], [None] * len(cert.systems)):
+        bad = dataclasses.replace(cert, systems=tuple(systems))
+        assert not dataclasses.replace(res, certificate=bad).verify()
+
+
+def test_c28_engine_agrees_with_sympy_groebner():
+    # every C28 pattern combination: solve_system's answer (msolve when present) is "empty"
+    # exactly when sympy's Groebner basis of the same fit system is [1]
+    S1, S2, X, Y = c28()
+    res = relu_optimum_exists([S1, S2], X, Y, n_starts=2, n_iter=100, rng=0)
+    cert = res.certificate
+    assert len(cert.systems) == 12 and sum(sol is not None for sol in cert.systems) == 2
+    engine = "msolve" if find_msolve() is not None else "sympy"
+    Xe, Ye = to_exact(X), to_exact(Y)
+    for combination, stored in zip(itertools.product(*cert.patterns), cert.systems):
+        names, polys = existence._fit_system(S1.astype(bool), S2.astype(bool), Xe, Ye,
+                                             combination)
+        sol = solve_system(polys, names, real=False)
+        symbols = sympy.symbols(names)
+        exprs = [sum(sympy.Rational(c.numerator, c.denominator)
+                     * sympy.Mul(*[x ** a for x, a in zip(symbols, e)]) for e, c in f.items())
+                 for f in polys]
+        assert list(sympy.groebner(exprs, *symbols, order="grevlex").exprs) == [1]
+        assert sol.status == "empty" and sol.engine == engine
+        if stored is not None:
+            assert stored.engine == engine and stored.variables == tuple(names)
+            assert [dict(q) for q in stored.polynomials] == polys
+    assert f"2 by {engine}" in res.explain()
+
+
+def test_wrong_engine_answer_fails_verify(monkeypatch):
+    # one data point (1, 1): an exact fit exists (W1 = [[0, 1], [0, 0]], W2 = [[1, 0], [1, 0]])
+    # and the LU sequence's loss eps^2 decreases to 0. An engine that wrongly says "empty"
+    # (and no exact-fit search) yields a forged "not attained" that verify() must reject.
+    S1, S2 = LU
+    X = np.array([[1, 1]])
+    honest = relu_optimum_exists([S1, S2], X, X[:, ::-1], n_starts=2, n_iter=100, rng=0)
+    assert honest.status == "attained" and honest.verify()
+    real = existence.solve_system
+
+    def liar(polys, names, **kwargs):
+        sol = real(polys, names, **kwargs)
+        if kwargs.get("engine", "auto") == "sympy":
+            return sol
+        return dataclasses.replace(sol, status="empty", dimension=-1, n_solutions=0)
+
+    monkeypatch.setattr(existence, "solve_system", liar)
+    monkeypatch.setattr(existence, "_exact_fit", lambda *args: None)
+    forged = relu_optimum_exists([S1, S2], X, X[:, ::-1], n_starts=2, n_iter=50, rng=0)
+    monkeypatch.undo()
+    assert forged.status == "not attained" and forged.n_patterns == 4
+    assert not forged.verify()
+
+
+def test_engine_timeout_leaves_undecided(monkeypatch):
+    S1, S2, X, Y = c28()
+    real = existence.solve_system
+    monkeypatch.setattr(existence, "solve_system", lambda *a, **k: dataclasses.replace(
+        real(*a, **k), status="timeout", dimension=None, message="time limit"))
+    res = relu_optimum_exists([S1, S2], X, Y, n_starts=2, n_iter=50, rng=0)
+    assert res.status == "undecided" and res.exact_fit is None and res.certificate is None
+    assert "did not decide a fit system" in res.reason and "timeout" in res.reason
 
 
 def test_training_on_c28_shows_growing_norms():
