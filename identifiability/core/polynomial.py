@@ -70,6 +70,8 @@ from numbers import Integral, Rational as _RationalABC
 from typing import Any, Sequence
 
 import sympy
+from sympy import QQ
+from sympy.polys.rings import ring
 
 from .display import closing_lines, summary_repr
 from .msolve import MSOLVE_MAX_PRIME, find_msolve, run_msolve
@@ -134,6 +136,7 @@ def _as_system(polynomials: Any, variables: Any, func: str
                           variables)
     n = len(symbols)
     out = []
+    sparse = None                 # sympy's sparse polynomial ring over Q: fast conversion
     for k, f in enumerate(polys):
         where = f"polynomials[{k}]"
         if isinstance(f, dict):
@@ -165,6 +168,16 @@ def _as_system(polynomials: Any, variables: Any, func: str
         if f.has(sympy.Float):
             raise param_error(func, "polynomials", "polynomials with rational coefficients "
                               "(floats are refused)", f"{where} = {f}", kind=TypeError, raw=True)
+        if sparse is None:
+            sparse = ring(symbols, QQ)[0]
+        try:
+            terms = sparse.from_expr(f).terms()
+        except Exception:         # not a polynomial over Q: the dense path says why
+            terms = None
+        if terms is not None:
+            out.append({tuple(int(a) for a in e): Fraction(int(c.numerator), int(c.denominator))
+                        for e, c in terms if c})
+            continue
         try:
             p = sympy.Poly(f, *symbols)
         except sympy.PolynomialError as exc:

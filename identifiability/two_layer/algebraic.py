@@ -328,7 +328,7 @@ def _fill_rational(state: CompletionState, stuck: list[int], contrib: dict, poin
 
     values = {sympy.Symbol(name): sympy_number(val) for name, val in point.items()}
     for k in stuck:
-        Ck = contrib[k].subs(values)
+        Ck = contrib[k].xreplace(values)
         C = np.array([[_from_sympy(v) for v in row] for row in Ck.tolist()], dtype=object)
         state.contributions[k] = _rank_one_factors(C, None)
 
@@ -600,6 +600,9 @@ def decide_stuck(state: CompletionState, stuck: list[int], method: str, budget: 
     if state.atol is None:
         from ..core.msolve import find_msolve
 
+        first = _decide_submersion(state, stuck)
+        if first is not None:
+            return first
         pair = _identical_pair(state, stuck)
         if _engine_applies(state, stuck):
             outcome = _decide_engine(state, stuck, budget)
@@ -621,70 +624,62 @@ def decide_stuck(state: CompletionState, stuck: list[int], method: str, budget: 
     return local
 
 
-def _decide_locally(state: CompletionState, stuck: list[int], n_starts: int = 8) -> StuckOutcome:
+#: Unknown factor entries of the stuck rectangles from which a certified submersion point
+#: (:mod:`.submersion`) is tried before the exact engine: below, the engine's slices give
+#: explicit rational alternatives quickly; above, its systems (one unknown per entry of
+#: every contribution, 100 to 450 of them at m = n = r = 8) are out of its reach.
+SUBMERSION_FIRST = 40
+
+
+def _decide_submersion(state: CompletionState, stuck: list[int]) -> StuckOutcome | None:
+    """Not unique by a certified submersion point, when the dimension count allows it and
+    the data are real; None when it does not apply or the certification fails."""
+    from .submersion import certify_submersion, submersion_count
+
+    N, E, s = submersion_count(state.rows, state.cols, stuck, state.R.shape)
+    if N < SUBMERSION_FIRST or N - E <= s:
+        return None
+    cert = certify_submersion(state.R, state.rows, state.cols, stuck, tuple(state.steps))
+    if cert is None:
+        return None
+    reason = (f"the completion is stuck on rectangles {stuck}; their {N} unknown factor entries "
+              f"meet {E} equations, and a real factorization certified in a box (Krawczyk's "
+              f"test, exact arithmetic) has a Jacobian of full rank {E}: the fibre is a "
+              f"manifold of dimension {N - E} > {s} (the rescalings), so infinitely many "
+              "inequivalent factorizations exist")
+    return StuckOutcome("determined", reason, "R", certificate=cert, proves="not_unique",
+                        exact_point=False)
+
+
+def _decide_locally(state: CompletionState, stuck: list[int], n_starts: int = 12) -> StuckOutcome:
     """Find a factorization of the stuck part numerically, then run the Jacobian test there.
 
     Success proves only *local* uniqueness at a numerically computed point (status
-    ``"local"`` -> verdict ``"locally_unique"``); real data only.
+    ``"local"`` -> verdict ``"locally_unique"``); real data only. The point comes from
+    :func:`.submersion.numerical_zero` (minimum-norm Levenberg-Marquardt steps on the
+    factor entries of the stuck rectangles).
     """
-    from scipy.optimize import least_squares
+    from .submersion import numerical_zero, stuck_layout
 
     R = np.asarray(state.R)
     R = np.array([complex(v) for v in R.flat]).reshape(R.shape) if R.dtype == object else R
     if np.iscomplexobj(R) and np.abs(R.imag).max() > 0:
         return StuckOutcome("undecided", "the local (Jacobian) fallback handles real data only")
     R = R.real.astype(np.float64)
-    sizes = [(len(state.rows[k]), len(state.cols[k])) for k in stuck]
-    covered = np.zeros(R.shape, dtype=bool)
-    for k in stuck:
-        covered[np.ix_(state.rows[k], state.cols[k])] = True
+    lay = stuck_layout(state.rows, state.cols, stuck, R.shape)
+    r = R[tuple(lay.entries.T)]
     scale = max(1.0, float(np.abs(R).max()))
-
-    def unpack(theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        out, pos = [], 0
-        for p, q in sizes:
-            out.append((theta[pos:pos + p], theta[pos + p:pos + p + q]))
-            pos += p + q
-        return out
-
-    def residual(theta: np.ndarray) -> np.ndarray:
-        M = np.zeros(R.shape)
-        for k, (x, y) in zip(stuck, unpack(theta)):
-            M[np.ix_(state.rows[k], state.cols[k])] += np.outer(x, y)
-        return (M - R)[covered]
-
-    n_theta = sum(p + q for p, q in sizes)
-    row_of = -np.ones(R.shape, dtype=np.int64)        # residual index of each covered entry
-    row_of[covered] = np.arange(int(covered.sum()))
-
-    def jacobian(theta: np.ndarray) -> np.ndarray:
-        """d(sum_k x_k y_k^T)/d(x, y): y_k[b] for x_k[a], x_k[a] for y_k[b]."""
-        J = np.zeros((int(covered.sum()), n_theta))
-        pos = 0
-        for k, (x, y) in zip(stuck, unpack(theta)):
-            idx = row_of[np.ix_(state.rows[k], state.cols[k])]          # (p, q)
-            p, q = idx.shape
-            J[idx, pos + np.arange(p)[:, None]] = y[None, :]
-            J[idx, pos + p + np.arange(q)[None, :]] = x[:, None]
-            pos += p + q
-        return J
-
-    rng = np.random.default_rng(0)
-    best = None
-    for _ in range(n_starts):
-        sol = least_squares(residual, rng.standard_normal(n_theta), jac=jacobian, xtol=1e-15,
-                            ftol=1e-15, gtol=1e-15, max_nfev=2000)
-        err = float(np.abs(residual(sol.x)).max())
-        if best is None or err < best[0]:
-            best = (err, sol.x)
-        if err <= 1e-12 * scale:
-            break
-    if best[0] > 1e-10 * scale:
+    theta = numerical_zero(lay, r, np.random.default_rng(0), n_starts=n_starts)
+    if theta is None:
         return StuckOutcome("undecided", f"the completion is stuck on rectangles {stuck} and "
                             f"no numerical factorization was found for the Jacobian test "
-                            f"(best residual {best[0]:.1e})")
-    for k, (x, y) in zip(stuck, unpack(best[1])):
-        state.contributions[k] = (x, y)
+                            f"({n_starts} starts)")
+    err = float(np.abs(lay.residual(theta, r)).max(initial=0.0))
+    pos = 0
+    for k in stuck:
+        p, q = len(state.rows[k]), len(state.cols[k])
+        state.contributions[k] = (theta[pos:pos + p], theta[pos + p:pos + p + q])
+        pos += p + q
     return StuckOutcome("local", f"the completion is stuck on rectangles {stuck}; at a "
-                        f"numerically computed factorization (residual {best[0]:.1e})",
-                        "numerical")
+                        f"numerically computed factorization (residual {err:.1e}, scale "
+                        f"{scale:.3g})", "numerical")
