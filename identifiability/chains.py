@@ -65,11 +65,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core.display import fmt_array, summary_repr
-from .core.exact import exact_matmul, exact_product_equals, to_exact
+from .core.exact import exact_product_equals, to_exact
 from .core.policy import DEFAULT_RTOL, decision_tolerance
 from .core.validation import as_matrix, as_supports, check_choice, param_error
 from .equivalence import equivalent
-from .graphs import coverage, is_zero
+from .graphs import coverage, is_zero, matrix_product, product_equals_exact
 from .supports import bit_reversal, butterfly_supports
 from .two_layer.completion import check_uniqueness
 from .two_layer.lifted import to_jsonable
@@ -303,15 +303,10 @@ def _outside_support(M: np.ndarray, mask: np.ndarray, tol: float | None) -> np.n
     return ~mask & ~is_zero(vals, atol)
 
 
-def _product(factors: Sequence[np.ndarray], exact: bool) -> np.ndarray:
-    if exact:
-        out = to_exact(factors[0])
-        for F in factors[1:]:
-            out = exact_matmul(out, F)
-        return out
-    num = [np.asarray(F, dtype=complex) if np.asarray(F).dtype == object else np.asarray(F)
-           for F in factors]
-    return num[0] if len(num) == 1 else np.linalg.multi_dot(num)
+def _product(factors: Sequence[np.ndarray]) -> np.ndarray:
+    """The numerical product of a chain (object factors as complex), sparse when cheaper."""
+    return matrix_product([np.asarray(F, dtype=complex) if np.asarray(F).dtype == object
+                           else np.asarray(F) for F in factors])
 
 
 def is_chain_of(factors: Sequence[np.ndarray], A: np.ndarray, masks: Sequence[np.ndarray],
@@ -324,11 +319,14 @@ def is_chain_of(factors: Sequence[np.ndarray], A: np.ndarray, masks: Sequence[np
         if F.shape != S.shape or _outside_support(F, S, None).any():
             return False
     if tol is None:
+        fast = product_equals_exact(factors, A)    # real rationals: sparse integer products
+        if fast is not None:
+            return fast
         try:
             return exact_product_equals(factors, A)
         except ValueError:
             return False
-    err = float(np.max(np.abs(_product(factors, False) - A)))
+    err = float(np.max(np.abs(_product(factors) - A)))
     return err <= 10.0 * len(factors) * A.shape[0] * _atol(A, tol)
 
 

@@ -9,6 +9,11 @@ connected (Zheng, Riccietti, Gribonval 2021): values propagate along a spanning 
 :func:`complete_rank_one` works exactly on ``Fraction`` / :class:`GaussianRational` object
 arrays, or numerically with an absolute tolerance ``atol``.
 
+Products of matrices with sparse supports: :func:`coverage` / :func:`bool_product` (how many
+rank-one supports cover each entry), :func:`matrix_product` (numerical, sparse when cheaper)
+and :func:`product_equals_exact` (exact equality through int64 / float64 products whose every
+partial sum is bounded), which the certificates use to multiply factors back.
+
 Examples
 --------
 >>> import numpy as np
@@ -24,16 +29,18 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from fractions import Fraction
+from typing import Any, Sequence
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix, issparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .core.display import summary_repr
-from .core.exact import to_exact
+from .core.exact import dyadic_integer_scaling, to_exact
 from .core.policy import decision_tolerance
 from .core.validation import as_matrix, as_support, check_real, param_error
 
@@ -45,6 +52,9 @@ __all__ = [
     "coverage",
     "is_zero",
     "bool_product",
+    "matrix_product",
+    "integer_scaling",
+    "product_equals_exact",
     "components",
     "propagate",
 ]
@@ -285,8 +295,115 @@ def bool_product(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
     >>> bool_product(np.eye(2, dtype=bool), np.ones((2, 3), bool)).tolist()
     [[1, 1, 1], [1, 1, 1]]
     """
-    sparse_cost = float(P.sum(axis=0) @ Q.sum(axis=1))   # multiply-adds of a sparse product
-    if 30.0 * sparse_cost < float(P.shape[0]) * P.shape[1] * Q.shape[1]:
+    if _sparse_is_cheaper(np.count_nonzero(P, axis=0), np.count_nonzero(Q, axis=1), P.shape,
+                          Q.shape[1]):
         prod = csr_matrix(P, dtype=np.int64) @ csr_matrix(Q, dtype=np.int64)
         return prod.toarray()
     return (P.astype(np.float64) @ Q.astype(np.float64)).astype(np.int64)
+
+
+def _sparse_is_cheaper(per_col: np.ndarray, per_row: np.ndarray, shape: tuple, n: int) -> bool:
+    """A sparse product of an (m, r) ``shape`` matrix with ``per_col`` nonzeros per column by
+    an (r, n) one with ``per_row`` per row costs its multiply-adds, about 30 times a dense
+    BLAS one."""
+    sparse_cost = float(np.asarray(per_col, dtype=np.float64) @ np.asarray(per_row, np.float64))
+    return 30.0 * sparse_cost < float(shape[0]) * shape[1] * n
+
+
+def _times(P: Any, Q: Any) -> Any:
+    """``P @ Q`` (dense or scipy.sparse operands): a sparse result when that is cheaper."""
+    Ps, Qs = csr_matrix(P), csr_matrix(Q)
+    if _sparse_is_cheaper(np.bincount(Ps.indices, minlength=Ps.shape[1]), np.diff(Qs.indptr),
+                          Ps.shape, Qs.shape[1]):
+        return Ps @ Qs
+    return (P.toarray() if issparse(P) else P) @ (Q.toarray() if issparse(Q) else Q)
+
+
+def matrix_product(factors: Sequence[np.ndarray]) -> np.ndarray:
+    """``factors[0] @ ... @ factors[-1]`` (numeric dtypes) as a dense array, each product
+    sparse (scipy.sparse) or dense (BLAS) whichever is cheaper: O(multiply-adds) for
+    factors with sparse supports, where a dense product of N x N factors costs N^3.
+
+    >>> matrix_product([np.eye(3), 2 * np.ones((3, 2))]).tolist()
+    [[2.0, 2.0], [2.0, 2.0], [2.0, 2.0]]
+    """
+    out = np.asarray(factors[0])
+    for F in factors[1:]:
+        out = _times(out, np.asarray(F))
+    return out.toarray() if issparse(out) else np.asarray(out)
+
+
+#: Integers below this bound in absolute value are exact in float64, and so is every
+#: partial sum of a product whose product of absolute values stays below it.
+_FLOAT_EXACT = 2.0 ** 53
+#: The same bound for int64 partial sums, with a margin for the rounding of the float bound.
+_INT64_SAFE = 2.0 ** 62
+
+
+def integer_scaling(M: Any) -> tuple[np.ndarray, int] | None:
+    """``(N, d)`` with ``M == N / d``, ``N`` int64 with entries below ``2**62`` and ``d`` a
+    positive int, for real integer, dyadic float and ``int`` / ``Fraction`` object arrays;
+    None otherwise (complex, inexact floats, symbolic entries, too large).
+
+    >>> from fractions import Fraction
+    >>> integer_scaling(np.array([[Fraction(1, 2), Fraction(1, 3)]], dtype=object))
+    (array([[3, 2]]), 6)
+    """
+    M = np.asarray(M)
+    if M.dtype.kind in "iuf":
+        scaled = dyadic_integer_scaling(M, max_abs=2 ** 62)
+        return None if scaled is None else (scaled[0], 2 ** scaled[1])
+    if M.dtype != object or not all(type(x) in (int, Fraction) for x in M.flat):
+        return None
+    d = math.lcm(*{x.denominator for x in M.flat if type(x) is Fraction}, 1)
+    N = [x.numerator * (d // x.denominator) for x in M.flat]
+    if max(map(abs, N), default=0) >= 2 ** 62:
+        return None
+    return np.array(N, dtype=np.int64).reshape(M.shape), d
+
+
+def product_equals_exact(factors: Sequence[Any], A: Any) -> bool | None:
+    """Exactly ``factors[0] @ ... @ factors[-1] == A``, fast for sparse factors; None when
+    some matrix is not real rational of int64 size (:func:`integer_scaling`): the caller
+    then uses a general exact product (:func:`~identifiability.core.exact.exact_product_equals`).
+
+    The matrices are scaled to integers and multiplied with :func:`matrix_product` (sparse
+    when cheaper): in float64 while the product of the absolute values (computed alongside,
+    stage by stage) stays below ``2**53``, in int64 while it stays below ``2**62``; both bound
+    every partial sum, so the product is exact (None beyond). Incompatible shapes: False.
+
+    >>> product_equals_exact([np.array([[1, 0.5]]), np.array([[2], [2]])], np.array([[3]]))
+    True
+    """
+    arrays = [np.asarray(F) for F in factors] + [np.asarray(A)]
+    shapes = [M.shape for M in arrays]
+    if any(len(s) != 2 for s in shapes) or any(a[1] != b[0] for a, b in zip(shapes, shapes[1:-1])) \
+            or (shapes[0][0], shapes[-2][1]) != shapes[-1]:
+        return False
+    scaled = [integer_scaling(M) for M in arrays]
+    if any(sc is None for sc in scaled):
+        return None
+    P = scaled[0][0]
+    bound = np.abs(P).astype(np.float64)
+    for M, _ in scaled[1:-1]:
+        bound = _times(bound, np.abs(M).astype(np.float64))
+        top = float(bound.max()) if bound.shape[0] * bound.shape[1] else 0.0
+        if top >= _INT64_SAFE:
+            return None
+        dtype = np.float64 if top < _FLOAT_EXACT else np.int64
+        P = _times(P.astype(dtype), M.astype(dtype)).astype(np.int64)
+    P = P.toarray() if issparse(P) else np.asarray(P, dtype=np.int64)
+    MA, dA = scaled[-1]
+    d = math.prod(sc for _, sc in scaled[:-1])
+    # P / d == MA / dA  <=>  P * (dA / g) == MA * (d / g), g = gcd(d, dA)
+    g = math.gcd(d, dA)
+    a, b = dA // g, d // g
+    if _fits_int64(P, a) and _fits_int64(MA, b):
+        return bool(np.array_equal(P * a, MA * b))
+    return bool(np.array_equal(P.astype(object) * a, MA.astype(object) * b))
+
+
+def _fits_int64(P: np.ndarray, c: int) -> bool:
+    return float(np.abs(P).max(initial=0)) * float(c) < _INT64_SAFE
+
+

@@ -2,9 +2,11 @@
 
 A certificate is checked by ``certificate.verify(verdict)`` against the inputs kept in the
 verdict (``A`` and the supports), independently of the engine that produced it: it never
-trusts the factors without multiplying them out, and it re-derives every completion step
-(private entries, spanning-tree connectivity with networkx, forced zeros, consistency)
-before accepting it. ``Verdict.verify()`` / ``Verdict.explain()`` dispatch to the
+trusts the factors without multiplying them out (scipy.sparse products, exact in int64 or
+float64 under a bound on every partial sum), and it re-derives every completion step
+(private entries, spanning trees: one edge less than vertices, all reached from the root;
+forced zeros, rank-one consistency by exact cross-multiplication) before accepting it; steps with
+pairwise disjoint rectangles are checked together, as arrays. ``Verdict.verify()`` / ``Verdict.explain()`` dispatch to the
 certificate's methods; each certificate also says which statuses it can prove
 (``proves``) and gives a JSON-ready ``to_dict()``.
 
@@ -47,16 +49,17 @@ boxes), not the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, ClassVar
 
-import networkx as nx
 import numpy as np
 
 from ..core.display import fmt_array, summary_repr
 from ..core.validation import param_error
-from ..core.exact import (exact_matmul, exact_product_equals, exact_to_float, rank_exact,
+from ..core.exact import (dyadic_integer_scaling, exact_matmul, exact_to_float, rank_exact,
                           to_exact, to_exact_algebraic)
-from ..graphs import coverage, is_zero, propagate
+from ..graphs import (coverage, integer_scaling, is_zero, matrix_product,
+                      product_equals_exact)
 from .lifted import (CompletionState, CompletionStep, Shown, arithmetic, contribution_key,
                      lifted_system, solution_points, to_jsonable, try_complete,
                      z3_real_solution)
@@ -83,15 +86,24 @@ def _is_zero_exact(x: Any) -> bool:
     return x == 0
 
 
+def _numerical(v: Any) -> tuple[np.ndarray, float]:
+    """``v.A`` as floats (complex when complex; not a copy when it is already) and the
+    absolute tolerance ``v.tol * max|A|`` of a numerical decision (as
+    :func:`~identifiability.two_layer.lifted.arithmetic`, without its copy of A)."""
+    A = np.asarray(v.A)
+    A = A.astype(np.complex128 if A.dtype.kind == "c" else np.float64, copy=False)
+    return A, v.tol * float(np.abs(A).max())
+
+
 def _product_matches(v: Any, S1: np.ndarray, S2: np.ndarray) -> bool:
     """Supports respected and S1 @ S2 == A (exactly, or within the numerical tolerance)."""
     S1, S2 = np.asarray(S1), np.asarray(S2)
     if S1.shape != v.support1.shape or S2.shape != v.support2.shape:
         return False
     if v.tol is None:
-        if all(np.asarray(M).dtype.kind in "iuf" for M in (S1, S2, v.A)):   # fast exact path
-            return (not np.any(S1[~v.support1]) and not np.any(S2[~v.support2]) and
-                    exact_product_equals([S1, S2], v.A))
+        fast = product_equals_exact([S1, S2], v.A)    # real rationals: sparse integer products
+        if fast is not None:
+            return fast and not np.any(S1[~v.support1]) and not np.any(S2[~v.support2])
         E1, E2 = to_exact_algebraic(S1), to_exact_algebraic(S2)
         if any(not _is_zero_exact(x) for x in E1[~v.support1]) or \
                 any(not _is_zero_exact(x) for x in E2[~v.support2]):
@@ -102,22 +114,86 @@ def _product_matches(v: Any, S1: np.ndarray, S2: np.ndarray) -> bool:
         P = E1.dot(E2) if symbolic else exact_matmul(E1, E2)
         A = to_exact(v.A)
         return all(_is_zero_exact(p - a) for p, a in zip(P.flat, A.flat))
-    _, atol = arithmetic(v.A, v.tol)
+    _, atol = _numerical(v)
     if np.any(S1[~v.support1] != 0) or np.any(S2[~v.support2] != 0):
         return False
-    slack = 10.0 * max(S1.shape[1], 1)
-    return bool(np.abs(S1 @ S2 - v.A).max() <= slack * atol + 1e-300)
+    return bool(np.abs(matrix_product([S1, S2]) - v.A).max() <= _product_atol(S1.shape[1], atol))
 
 
-def _rooted(tree: np.ndarray, root_row: int) -> np.ndarray:
-    """Order tree edges so that each edge has one endpoint already reached from the root."""
-    g = nx.Graph()
-    g.add_edges_from((("r", int(i)), ("c", int(j))) for i, j in tree)
-    out = []
-    for u, w in nx.bfs_edges(g, ("r", root_row)):
-        (ku, iu), (_, iw) = u, w
-        out.append((iu, iw) if ku == "r" else (iw, iu))
-    return np.array(out, dtype=np.int64).reshape(-1, 2)
+def _off_support(F: Any, S: np.ndarray) -> bool:
+    """Whether the matrix of numbers ``F`` has a nonzero entry outside the support ``S``."""
+    F = np.asarray(F)
+    return np.count_nonzero(F) != np.count_nonzero(F[S])
+
+
+def _product_atol(r: int, atol: float) -> float:
+    """How far ``S1 @ S2`` may be from A in a numerical decision: ``10 r atol``."""
+    return 10.0 * max(r, 1) * atol + 1e-300
+
+
+#: Numerical mode: how far the contribution of the factors may be from the replayed C_k, in
+#: units of atol. With every private entry within atol of the residual, it keeps the product
+#: within ``(9 cover + 1) atol <= 10 r atol`` of A (:func:`_product_atol`).
+_CONTRIBUTION_SLACK = 9.0
+
+
+def _scaled_factors(v: Any) -> tuple | None:
+    """The verdict's factors to compare with the replayed contributions: floats (numerical
+    mode) or ``(M1, M2, d)`` with ``S1 @ S2 == M1 @ M2 / d``, M1 and M2 int64 (exact mode);
+    None when they are not plain numbers of that kind (then the product is checked whole)."""
+    S1, S2 = (np.asarray(F) for F in v.factors)
+    if S1.shape != v.support1.shape or S2.shape != v.support2.shape:
+        return None
+    if v.tol is not None:
+        return (S1, S2, 1) if S1.dtype.kind in "iufc" and S2.dtype.kind in "iufc" else None
+    sc1, sc2 = integer_scaling(S1), integer_scaling(S2)
+    if sc1 is None or sc2 is None:
+        return None
+    return sc1[0], sc2[0], sc1[1] * sc2[1]
+
+
+@dataclass
+class _Replay:
+    """Working state of :func:`replay_steps`: the residual ``W`` in units of ``2**-e`` times
+    A (an int64 array for real dyadic data, ``Fraction`` objects once a contribution is
+    subtracted from a shared entry, floats in numerical mode), ``cover``, ``remaining``."""
+
+    W: np.ndarray
+    e: int
+    atol: float | None
+    cover: np.ndarray
+    remaining: set
+    owned: bool = True      # False while ``W`` is ``v.A`` itself (copied before a change)
+    full: bool = True       # False: only the entries later steps read are kept up to date
+    factors: tuple | None = None   # (F1, F2, d) compared with each C_k (_scaled_factors)
+    uncovered_zero: bool = True    # A vanishes (within the product tolerance) off the rectangles
+
+    @classmethod
+    def start(cls, v: Any) -> "_Replay":
+        """The state before any step, from ``v.A`` and the supports of the verdict ``v``."""
+        s1, s2 = v.support1, v.support2
+        remaining = set(np.flatnonzero(s1.any(axis=0) & s2.any(axis=1)).tolist())
+        cover = coverage(s1, s2)
+        if v.tol is not None:
+            W, atol = _numerical(v)
+            off = np.abs(W[cover == 0]) <= _product_atol(s1.shape[1], atol)
+            return cls(W, 0, atol, cover, remaining, owned=W is not v.A,
+                       uncovered_zero=bool(off.all()))
+        scaled = dyadic_integer_scaling(np.asarray(v.A))
+        W, e = scaled if scaled is not None else (to_exact(v.A), 0)
+        return cls(W, e, None, cover, remaining,
+                   uncovered_zero=bool(is_zero(W[cover == 0], None).all()))
+
+    def residual(self) -> np.ndarray:
+        """The residual in the units of A: exact numbers, or floats in numerical mode."""
+        if self.atol is not None:
+            return self.W if self.owned else self.W.copy()
+        R = to_exact(self.W)
+        return R / (2 ** self.e) if self.e else R
+
+
+#: Steps of one batch are checked in chunks of at most this many rectangle entries.
+_CHUNK_ENTRIES = 2 ** 21
 
 
 def replay_steps(v: Any, steps: tuple) -> tuple[bool, str, np.ndarray, np.ndarray, set]:
@@ -126,69 +202,274 @@ def replay_steps(v: Any, steps: tuple) -> tuple[bool, str, np.ndarray, np.ndarra
     Returns ``(ok, message, residual, cover, remaining)`` where ``remaining`` holds the
     inner indices not determined by the steps.
     """
-    R, atol = arithmetic(v.A, v.tol)
-    s1, s2 = v.support1, v.support2
-    cover = coverage(s1, s2)
-    remaining = {k for k in range(s1.shape[1]) if s1[:, k].any() and s2[k, :].any()}
+    ok, message, state = _replay(v, steps, full=True)
+    left = np.zeros(v.support1.shape[1], dtype=bool)
+    left[list(state.remaining)] = True
+    cover = coverage(v.support1 & left, v.support2 & left[:, None])
+    return ok, message, state.residual(), cover, state.remaining
 
-    def fail(message: str) -> tuple:
-        return False, message, R, cover, remaining
 
+def _replay(v: Any, steps: tuple, *, full: bool, factors: tuple | None = None
+            ) -> tuple[bool, str, _Replay]:
+    """Replay ``steps`` in order, consecutive steps with pairwise disjoint rectangles in one
+    vectorised batch (they do not see each other's updates: the same as one by one).
+    ``state.cover`` counts the rectangles of the earlier batches as undetermined until the
+    next batch starts. ``full=False``: the residual is subtracted only on the entries shared
+    with later steps (the private ones are checked, then never read again). ``factors``
+    (:func:`_scaled_factors`): each C_k must also be the contribution of these factors."""
+    state = _Replay.start(v)
+    state.full, state.factors = full, factors
+    rows, cols = _rectangles(v)
+    # the entries of the current batch (not needed when no two rectangles meet)
+    taken = None if state.cover.max(initial=0) <= 1 else np.zeros(state.cover.shape, bool)
+    batch: list = []
     for step in steps:
         k = step.k
-        if k not in remaining:
-            return fail(f"step for index {k} repeats or names an inactive index")
-        rows, cols = np.flatnonzero(s1[:, k]), np.flatnonzero(s2[k, :])
-        if not (np.array_equal(rows, step.rows) and np.array_equal(cols, step.cols)):
-            return fail(f"step {k}: rectangle does not match the supports")
-        p, q = len(rows), len(cols)
-        sub = R[np.ix_(rows, cols)]
-        private = cover[np.ix_(rows, cols)] == 1
-        claimed = np.zeros((p, q), dtype=bool)
-        claimed[tuple(np.asarray(step.private).T)] = True
-        if not np.array_equal(private, claimed):
-            return fail(f"step {k}: the listed private entries are not the private ones")
-        tree = np.asarray(step.tree).reshape(-1, 2)
-        zr = np.asarray(step.zero_rows).reshape(-1, 2)
-        zc = np.asarray(step.zero_cols).reshape(-1, 2)
-        if len(tree) == 0:
-            if not (private.all() and is_zero(sub, atol).all()):
-                return fail(f"step {k}: empty tree but the block is not private and zero")
-            C = sub * 0
+        if not (isinstance(k, (int, np.integer)) and 0 <= k < len(rows)
+                and len(rows[k]) and len(cols[k])):
+            return False, f"step for index {k} repeats or names an inactive index", state
+        if not (np.array_equal(rows[k], step.rows) and np.array_equal(cols[k], step.cols)):
+            return False, f"step {k}: rectangle does not match the supports", state
+        block = np.ix_(rows[k], cols[k])
+        if taken is not None and taken[block].any():
+            message = _replay_batch(state, batch)
+            if message:
+                return False, message, state
+            for s in batch:   # determined: the next batch sees them as such
+                taken[np.ix_(s.rows, s.cols)] = False
+                state.cover[np.ix_(s.rows, s.cols)] -= 1
+            batch = []
+        if k not in state.remaining:
+            return False, f"step for index {k} repeats or names an inactive index", state
+        state.remaining.discard(k)
+        if taken is not None:
+            taken[block] = True
+        batch.append(step)
+    message = _replay_batch(state, batch)
+    return not message, message, state
+
+
+def _replay_batch(state: _Replay, batch: list) -> str:
+    """Check steps with pairwise disjoint rectangles, by shape and in chunks; "" when all hold."""
+    groups: dict[tuple[int, int], list] = {}
+    for step in batch:
+        groups.setdefault((len(step.rows), len(step.cols)), []).append(step)
+    for (p, q), group in groups.items():
+        size = max(1, _CHUNK_ENTRIES // (p * q))
+        for at in range(0, len(group), size):
+            message = _replay_chunk(state, group[at:at + size], p, q)
+            if message:
+                return message
+    return ""
+
+
+def _lists_entries(pairs: Any, mask: np.ndarray) -> bool:
+    """Whether the (i, j) ``pairs`` are exactly the True entries of ``mask`` (as a set)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if np.array_equal(pairs, np.argwhere(mask)):    # listed in order (the usual case)
+        return True
+    if len(pairs) and (pairs.min() < 0 or pairs[:, 0].max() >= mask.shape[0]
+                       or pairs[:, 1].max() >= mask.shape[1]):
+        return False
+    listed = np.zeros(mask.shape, dtype=bool)
+    listed[pairs[:, 0], pairs[:, 1]] = True
+    return bool(np.array_equal(listed, mask))
+
+
+def _witnesses(steps: list, name: str, p: int, q: int) -> tuple[np.ndarray, ...] | None:
+    """The (i, j) pairs of attribute ``name`` of the steps, stacked: ``(t, i, j)`` with ``t``
+    the position of the step; None when a pair lies outside its p x q rectangle."""
+    pairs = [np.asarray(getattr(s, name), dtype=np.int64).reshape(-1, 2) for s in steps]
+    t = np.repeat(np.arange(len(steps)), [len(a) for a in pairs])
+    ij = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
+    if len(ij) and (ij.min() < 0 or ij[:, 0].max() >= p or ij[:, 1].max() >= q):
+        return None
+    return t, ij[:, 0], ij[:, 1]
+
+
+def _replay_chunk(state: _Replay, steps: list, p: int, q: int) -> str:
+    """Check g steps of p x q pairwise disjoint rectangles at once (what
+    :func:`replay_steps` checks, one array operation per check) and apply them."""
+    g, atol = len(steps), state.atol
+    ks = [int(s.k) for s in steps]
+    block = (np.array([s.rows for s in steps])[:, :, None],
+             np.array([s.cols for s in steps])[:, None, :])
+    sub = state.W[block]                                             # (g, p, q)
+    private = state.cover[block] == 1
+    for t, step in enumerate(steps):
+        if not _lists_entries(step.private, private[t]):
+            return f"step {ks[t]}: the listed private entries are not the private ones"
+    wit = {name: _witnesses(steps, name, p, q) for name in ("tree", "zero_rows", "zero_cols")}
+    if any(w is None for w in wit.values()):
+        bad = next(name for name, w in wit.items() if w is None)
+        return f"a step lists {bad} entries outside its rectangle"
+
+    def first(mask: np.ndarray) -> int:
+        return ks[int(np.flatnonzero(mask)[0])]
+    tt, ti, tj = wit["tree"]
+    n_edges = np.bincount(tt, minlength=g)
+    empty = n_edges == 0
+    wrong = np.zeros(g, dtype=bool)
+    wrong[empty] = ~(private[empty] & is_zero(sub[empty], atol)).reshape(-1, p * q).all(axis=1)
+    if wrong.any():
+        return f"step {first(wrong)}: empty tree but the block is not private and zero"
+    values = sub[tt, ti, tj]
+    wrong = ~private[tt, ti, tj] | is_zero(values, atol)
+    if wrong.any():
+        return f"step {ks[tt[np.flatnonzero(wrong)[0]]]}: a tree edge is not a nonzero private entry"
+    on_row, on_col = np.zeros((g, p), dtype=bool), np.zeros((g, q), dtype=bool)
+    on_row[tt, ti], on_col[tt, tj] = True, True
+    # a tree: |edges| = |vertices| - 1 here, connected (every vertex reached from the root
+    # along the edges) in _complete_chunk
+    wrong = ~empty & (n_edges != on_row.sum(axis=1) + on_col.sum(axis=1) - 1)
+    if wrong.any():
+        return f"step {first(wrong)}: the witness edges do not form a tree"
+    # a zero-row witness (i, j): private, zero, column j on the tree (row i of C_k is 0);
+    # a zero-column witness (i, j): private, zero, row i on the tree
+    spans_rows, spans_cols = on_row.copy(), on_col.copy()
+    for side in ("row", "column"):
+        zt, zi, zj = wit["zero_rows" if side == "row" else "zero_cols"]
+        keep = ~empty[zt]
+        zt, zi, zj = zt[keep], zi[keep], zj[keep]
+        on_tree = on_col[zt, zj] if side == "row" else on_row[zt, zi]
+        wrong = ~(private[zt, zi, zj] & is_zero(sub[zt, zi, zj], atol) & on_tree)
+        if wrong.any():
+            return f"step {ks[zt[np.flatnonzero(wrong)[0]]]}: bad zero-{side} witness"
+        if side == "row":
+            spans_rows[zt, zi] = True
         else:
-            if not private[tree[:, 0], tree[:, 1]].all() or \
-                    is_zero(sub[tree[:, 0], tree[:, 1]], atol).any():
-                return fail(f"step {k}: a tree edge is not a nonzero private entry")
-            g = nx.Graph()
-            g.add_edges_from((("r", int(i)), ("c", int(j))) for i, j in tree)
-            if not nx.is_tree(g):
-                return fail(f"step {k}: the witness edges do not form a tree")
-            tree_rows = {i for kind, i in g.nodes if kind == "r"}
-            tree_cols = {j for kind, j in g.nodes if kind == "c"}
-            for i, j in zr:
-                if not (private[i, j] and is_zero(sub[i, j:j + 1], atol)[0] and j in tree_cols):
-                    return fail(f"step {k}: bad zero-row witness ({i}, {j})")
-            for i, j in zc:
-                if not (private[i, j] and is_zero(sub[i:i + 1, j], atol)[0] and i in tree_rows):
-                    return fail(f"step {k}: bad zero-column witness ({i}, {j})")
-            if tree_rows | set(zr[:, 0].tolist()) != set(range(p)) or \
-                    tree_cols | set(zc[:, 1].tolist()) != set(range(q)):
-                return fail(f"step {k}: the tree and the forced zeros do not span the rectangle")
-            root = int(tree[0, 0])
-            x, y = propagate(sub, _rooted(tree, root), p, q, root, atol is None)
-            C = np.outer(x, y)
-            if not is_zero((C - sub)[private], atol).all():
-                return fail(f"step {k}: completion inconsistent with the private entries")
-        R[np.ix_(rows, cols)] = sub - C
-        cover[np.ix_(rows, cols)] -= 1
-        remaining.discard(k)
-    return True, "", R, cover, remaining
+            spans_cols[zt, zj] = True
+    wrong = ~empty & ~(spans_rows.all(axis=1) & spans_cols.all(axis=1))
+    if wrong.any():
+        return f"step {first(wrong)}: the tree and the forced zeros do not span the rectangle"
+    u, w = tt * (p + q) + ti, tt * (p + q) + p + tj   # vertices: rows, then columns
+    roots = u[(np.cumsum(n_edges) - n_edges)[~empty]]   # the row of the first edge
+    on_tree = np.concatenate([on_row, on_col], axis=1)
+    return _complete_chunk(state, steps, block, sub, private, (values, u, w), roots, on_tree)
+
+
+def _fits(*bounds: np.ndarray) -> bool:
+    """Whether the product of the largest absolute values of int64 arrays fits in int64."""
+    top = 1.0
+    for b in bounds:
+        top *= float(np.abs(b).max(initial=0))
+    return top < 2.0 ** 62
+
+
+def _complete_chunk(state: _Replay, steps: list, block: tuple, sub: np.ndarray,
+                    private: np.ndarray, edges: tuple, roots: np.ndarray, on_tree: np.ndarray
+                    ) -> str:
+    """Propagate the rank-one values along the witness edges (a tree when they reach every
+    vertex on them: there is one edge less than vertices), check them on the private
+    entries and subtract the contributions from the shared entries."""
+    values, u, w = edges
+    exact = state.atol is None
+    g, p, q = sub.shape
+    n = g * (p + q)
+    # vertex values x (rows) and y (columns) with x_i y_j = sub_ij on the tree edges, level
+    # by level from the root (the row of the first edge, value 1): exact ones as num / den
+    # (no division), numerical ones in num; vertices off the tree (forced zero) 0
+    num = np.zeros(n, dtype=sub.dtype)
+    den = np.ones(n if exact else 1, dtype=sub.dtype)
+    known = np.zeros(n, dtype=bool)
+    known[roots] = True
+    num[roots] = 1
+    while u.size:   # the edges with an end still unknown
+        ku, kw = known[u], known[w]
+        fwd, back = ku & ~kw, kw & ~ku
+        if not (fwd.any() or back.any()):
+            break
+        for src, dst, sel in ((u, w, fwd), (w, u, back)):
+            a, b, m = src[sel], dst[sel], values[sel]
+            if not exact:
+                num[b] = m / num[a]
+            else:
+                if num.dtype == np.int64 and not _fits(m, den[a]):   # on to python ints
+                    num, den, values = (x.astype(object) for x in (num, den, values))
+                    m = values[sel]
+                num[b], den[b] = m * den[a], num[a]
+            known[b] = True
+        rest = ~(ku | kw)
+        u, w, values = u[rest], w[rest], values[rest]
+    wrong = (on_tree & ~known.reshape(g, p + q)).any(axis=1)
+    if wrong.any():
+        return f"step {int(steps[int(np.flatnonzero(wrong)[0])].k)}: the witness edges do " \
+            "not form a tree"
+    num = num.reshape(g, p + q)
+    xn, yn = num[:, :p, None], num[:, None, p:]
+    xd = yd = None
+    if exact:
+        den = den.reshape(g, p + q)
+        xd, yd = den[:, :p, None], den[:, None, p:]
+        if sub.dtype == np.int64 and not (_fits(xn, yn) and _fits(sub, xd, yd)):
+            sub, xn, yn, xd, yd = (a.astype(object) for a in (sub, xn, yn, xd, yd))
+        C = xn * yn                                   # C_k = C / (xd yd)
+        wrong = private & (C != sub * (xd * yd))
+    else:
+        C = xn * yn
+        wrong = private & ~is_zero(C - sub, state.atol)
+    wrong = wrong.reshape(g, -1).any(axis=1)
+    if wrong.any():
+        k = int(steps[int(np.flatnonzero(wrong)[0])].k)
+        return f"step {k}: completion inconsistent with the private entries"
+    if state.factors is not None:
+        wrong = _factors_differ(state, steps, block, C, xd, yd)
+        if wrong.any():
+            k = int(steps[int(np.flatnonzero(wrong)[0])].k)
+            return f"step {k}: the contribution of the factors is not C_{k}, or zero"
+    update = np.ones_like(private) if state.full else ~private   # ~private: shared entries
+    if update.any():   # subtract C_k
+        t, i, j = np.nonzero(update)
+        Ck = C[t, i, j]
+        if exact:
+            if state.W.dtype != object:
+                state.W = state.W.astype(object)
+            Ck = Ck.astype(object) * Fraction(1) / (xd[t, i, 0] * yd[t, 0, j]).astype(object)
+        where = (block[0][t, i, 0], block[1][t, 0, j])
+        if not state.owned:
+            state.W, state.owned = state.W.copy(), True
+        state.W[where] = state.W[where] - Ck
+    return ""
+
+
+def _factors_differ(state: _Replay, steps: list, block: tuple, C: np.ndarray,
+                    xd: np.ndarray | None, yd: np.ndarray | None) -> np.ndarray:
+    """Per step: does ``S1[I_k, k] S2[k, J_k]`` differ from ``C_k`` (``C / (xd yd)`` exactly,
+    in units of ``2**-e`` times A; ``C`` numerically, by more than
+    ``_CONTRIBUTION_SLACK * atol``), or is ``S1[I_k, k]`` or ``S2[k, J_k]`` zero?"""
+    F1, F2, d = state.factors
+    ks = np.array([int(s.k) for s in steps])
+    f1 = F1[block[0][:, :, 0], ks[:, None]][:, :, None]       # (g, p, 1)
+    f2 = F2[ks[:, None], block[1][:, 0, :]][:, None, :]       # (g, 1, q)
+    g, atol = len(steps), state.atol
+    zero = is_zero(f1, atol).all(axis=(1, 2)) | is_zero(f2, atol).all(axis=(1, 2))
+    if atol is not None:
+        wrong = np.abs(f1 * f2 - C) > _CONTRIBUTION_SLACK * atol
+    else:   # f1 f2 / d == C / (xd yd 2**e)  <=>  f1 f2 xd yd 2**e == C d
+        scale = np.array([2 ** state.e, d], dtype=object)
+        if not (_fits(f1, f2, xd, yd, scale[:1]) and _fits(C, scale[1:])):
+            f1, f2, C, xd, yd = (a.astype(object) for a in (f1, f2, C, xd, yd))
+        wrong = f1 * f2 * (xd * yd) * scale[0] != C * scale[1]
+    return zero | wrong.reshape(g, -1).any(axis=1)
+
+
+def _nonzero_columns(F: np.ndarray, S: np.ndarray, atol: float | None) -> np.ndarray:
+    """Which columns of ``F`` have a nonzero entry on the support ``S`` (bool per column)."""
+    i, k = np.nonzero(S)
+    out = np.zeros(S.shape[1], dtype=bool)
+    out[k[~is_zero(np.asarray(F)[i, k], atol)]] = True
+    return out
 
 
 def _rectangles(v: Any) -> tuple[list, list]:
+    """The rows ``I_k`` and the columns ``J_k`` of every rectangle, as int arrays."""
     s1, s2 = v.support1, v.support2
-    return ([np.flatnonzero(s1[:, k]) for k in range(s1.shape[1])],
-            [np.flatnonzero(s2[k, :]) for k in range(s1.shape[1])])
+    i, k1 = np.nonzero(s1)
+    by_k = np.argsort(k1, kind="stable")      # rows increasing within each column
+    k2, j = np.nonzero(s2)
+    r = s1.shape[1]
+    return (np.split(i[by_k], np.cumsum(np.bincount(k1, minlength=r))[:-1]),
+            np.split(j, np.cumsum(np.bincount(k2, minlength=r))[:-1]))
 
 
 # --------------------------------------------------------------------------------------
@@ -217,25 +498,28 @@ class CompletionCertificate:
         return f"CompletionCertificate(n_steps={len(order)}, order={head}, field={self.field!r})"
 
     def verify(self, v: Any) -> bool:
-        """Replay every step from ``v.A``; the factors multiply back, all contributions nonzero."""
-        if v.factors is None or not _product_matches(v, *v.factors):
-            return False
-        ok, _, _, _, remaining = replay_steps(v, self.steps)
-        if not ok or remaining:
+        """Replay every step from ``v.A``; the factors multiply back (their contributions are
+        the replayed ones, A vanishes off the rectangles), all contributions nonzero."""
+        if v.factors is None:
             return False
         S1, S2 = v.factors
         s1, s2 = v.support1, v.support2
-        for k in range(s1.shape[1]):
-            if s1[:, k].any() != s2[k, :].any():
-                return False  # free entries next to an empty side: not unique
-        _, atol = arithmetic(v.A, v.tol)
-        for step in self.steps:
-            k = step.k
-            col = S1[step.rows, k] if atol is not None else to_exact(S1[step.rows, k])
-            row = S2[k, step.cols] if atol is not None else to_exact(S2[k, step.cols])
-            if is_zero(col, atol).all() or is_zero(row, atol).all():
+        factors = _scaled_factors(v)
+        if factors is None:
+            if not _product_matches(v, S1, S2):
                 return False
-        return True
+        elif _off_support(S1, s1) or _off_support(S2, s2):
+            return False
+        ok, _, state = _replay(v, self.steps, full=False, factors=factors)
+        if not ok or state.remaining or not state.uncovered_zero:
+            return False
+        if np.any(s1.any(axis=0) != s2.any(axis=1)):
+            return False  # free entries next to an empty side: not unique
+        if factors is not None:   # contributions compared (and nonzero) in the replay
+            return True
+        ks = [int(step.k) for step in self.steps]
+        return bool(_nonzero_columns(S1, s1, state.atol)[ks].all()
+                    and _nonzero_columns(S2.T, s2.T, state.atol)[ks].all())
 
     def explain_lines(self) -> list[str]:
         """The steps (the first ten) and the numerical margins."""
