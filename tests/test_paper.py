@@ -61,3 +61,18 @@ def test_paper_text_references_every_figure_and_has_no_placeholder():
     assert "{{" not in text
     for name in paper.FIGURES:
         assert f"build/{name}.png" in text
+
+
+def test_phase_counts_resume_from_a_checkpoint(tmp_path):
+    from paper.figures.uniqueness_phase import phase_counts
+
+    first = phase_counts(3, 1, rng=4, checkpoint=tmp_path / "ck")
+    assert any((tmp_path / "ck").iterdir())
+    again = phase_counts(3, 1, rng=4, checkpoint=tmp_path / "ck")
+    for status, table in first["counts"].items():
+        assert (again["counts"][status] == table).all()
+    assert first["counts"]["unique"].sum() + first["counts"]["not_unique"].sum() \
+        + first["counts"]["infeasible"].sum() + first["counts"]["undecided"].sum() \
+        + first["counts"]["locally_unique"].sum() == 9
+    with pytest.raises(ValueError):
+        phase_counts(3, 1, rng=5, checkpoint=tmp_path / "ck")      # another run's cells

@@ -61,16 +61,19 @@ def phase_cell(k1: int, n_samples: int, k2: int, m: int, seed: np.random.SeedSeq
 
 
 def phase_counts(m: int, n_samples: int, *, rng: int = 0, method: str = "auto",
-                 executor=None, n_jobs: int = 2) -> dict:
+                 executor=None, n_jobs: int = 2, checkpoint=None) -> dict:
     """Verdict counts ``counts[status][k1 - 1, k2 - 1]``, generic-identifiability counts, the
     number of instances certified unique on a support that is not generically identifiable
     (0 expected: fibre dimension is upper semicontinuous, so a non-generic pattern has no
     unique product -- a cross-check of two independent algorithms), the verify() failures
-    and the seconds per instance."""
+    and the seconds per instance. ``checkpoint``: a directory where finished cells are kept
+    (an interrupted run resumes from them; :func:`landscape.executors.map_chunks`)."""
     cells = [(k1, k2) for k1 in range(1, m + 1) for k2 in range(1, m + 1)]
     seeds = np.random.SeedSequence(rng).spawn(len(cells))
     tasks = [(k1, n_samples, k2, m, s, method) for (k1, k2), s in zip(cells, seeds)]
-    out = map_chunks(phase_cell, tasks, executor=executor, n_jobs=n_jobs)
+    out = map_chunks(phase_cell, tasks, executor=executor, n_jobs=n_jobs, checkpoint=checkpoint,
+                     meta={"figure": "uniqueness_phase", "m": m, "n_samples": n_samples,
+                           "rng": rng, "method": method})
     counts = {s: np.zeros((m, m), int) for s in STATUSES}
     generic = np.zeros((m, m), int)
     for (k1, k2), res in zip(cells, out):
