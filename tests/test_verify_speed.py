@@ -62,8 +62,12 @@ def test_tampered_large_completion_certificates_fail(name):
     assert not _with_step(v, t, tree=tree[:-1]).verify()
     # an edge replaced by a duplicate of another: one edge less than vertices, not connected
     assert not _with_step(v, t, tree=np.vstack([tree[:-1], tree[:1]])).verify()
-    # a private entry left out of the list
+    # the private entries listed in another order: the same set, still a proof
+    assert _with_step(v, t, private=np.asarray(step.private)[::-1]).verify()
+    # a private entry left out of the list, or listed twice instead of another
     assert not _with_step(v, t, private=np.asarray(step.private)[1:]).verify()
+    priv = np.asarray(step.private)
+    assert not _with_step(v, t, private=np.vstack([priv[:-1], priv[:1]])).verify()
     # a step dropped, two steps repeated, the steps of another rectangle
     steps = v.certificate.steps
     assert not replace(v, certificate=replace(v.certificate, steps=steps[1:])).verify()

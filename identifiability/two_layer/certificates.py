@@ -228,11 +228,11 @@ def _replay(v: Any, steps: tuple, *, full: bool, factors: tuple | None = None
         if not (isinstance(k, (int, np.integer)) and 0 <= k < len(rows)
                 and len(rows[k]) and len(cols[k])):
             return False, f"step for index {k} repeats or names an inactive index", state
-        if not (np.array_equal(rows[k], step.rows) and np.array_equal(cols[k], step.cols)):
+        if len(rows[k]) != len(step.rows) or len(cols[k]) != len(step.cols):
             return False, f"step {k}: rectangle does not match the supports", state
-        block = np.ix_(rows[k], cols[k])
+        block = np.ix_(rows[k], cols[k]) if taken is not None else None
         if taken is not None and taken[block].any():
-            message = _replay_batch(state, batch)
+            message = _replay_batch(state, batch, rows, cols)
             if message:
                 return False, message, state
             for s in batch:   # determined: the next batch sees them as such
@@ -245,11 +245,11 @@ def _replay(v: Any, steps: tuple, *, full: bool, factors: tuple | None = None
         if taken is not None:
             taken[block] = True
         batch.append(step)
-    message = _replay_batch(state, batch)
+    message = _replay_batch(state, batch, rows, cols)
     return not message, message, state
 
 
-def _replay_batch(state: _Replay, batch: list) -> str:
+def _replay_batch(state: _Replay, batch: list, rows: list, cols: list) -> str:
     """Check steps with pairwise disjoint rectangles, by shape and in chunks; "" when all hold."""
     groups: dict[tuple[int, int], list] = {}
     for step in batch:
@@ -257,17 +257,14 @@ def _replay_batch(state: _Replay, batch: list) -> str:
     for (p, q), group in groups.items():
         size = max(1, _CHUNK_ENTRIES // (p * q))
         for at in range(0, len(group), size):
-            message = _replay_chunk(state, group[at:at + size], p, q)
+            message = _replay_chunk(state, group[at:at + size], rows, cols, p, q)
             if message:
                 return message
     return ""
 
 
-def _lists_entries(pairs: Any, mask: np.ndarray) -> bool:
+def _lists_entries(pairs: np.ndarray, mask: np.ndarray) -> bool:
     """Whether the (i, j) ``pairs`` are exactly the True entries of ``mask`` (as a set)."""
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    if np.array_equal(pairs, np.argwhere(mask)):    # listed in order (the usual case)
-        return True
     if len(pairs) and (pairs.min() < 0 or pairs[:, 0].max() >= mask.shape[0]
                        or pairs[:, 1].max() >= mask.shape[1]):
         return False
@@ -287,17 +284,25 @@ def _witnesses(steps: list, name: str, p: int, q: int) -> tuple[np.ndarray, ...]
     return t, ij[:, 0], ij[:, 1]
 
 
-def _replay_chunk(state: _Replay, steps: list, p: int, q: int) -> str:
+def _replay_chunk(state: _Replay, steps: list, rows: list, cols: list, p: int, q: int) -> str:
     """Check g steps of p x q pairwise disjoint rectangles at once (what
-    :func:`replay_steps` checks, one array operation per check) and apply them."""
+    :func:`replay_steps` checks, one array operation per check) and apply them; ``rows``,
+    ``cols``: the rectangles of the supports."""
     g, atol = len(steps), state.atol
     ks = [int(s.k) for s in steps]
     block = (np.array([s.rows for s in steps])[:, :, None],
              np.array([s.cols for s in steps])[:, None, :])
+    wrong = (np.any(block[0][:, :, 0] != np.array([rows[k] for k in ks]), axis=1)
+             | np.any(block[1][:, 0, :] != np.array([cols[k] for k in ks]), axis=1))
+    if wrong.any():
+        return f"step {ks[int(np.flatnonzero(wrong)[0])]}: rectangle does not match the supports"
     sub = state.W[block]                                             # (g, p, q)
     private = state.cover[block] == 1
-    for t, step in enumerate(steps):
-        if not _lists_entries(step.private, private[t]):
+    listed = [np.asarray(s.private, dtype=np.int64).reshape(-1, 2) for s in steps]
+    in_order = (np.array_equal([len(a) for a in listed], private.sum(axis=(1, 2)))
+                and np.array_equal(np.concatenate(listed), np.argwhere(private)[:, 1:]))
+    for t in range(g) if not in_order else ():    # listed in another order: as sets
+        if not _lists_entries(listed[t], private[t]):
             return f"step {ks[t]}: the listed private entries are not the private ones"
     wit = {name: _witnesses(steps, name, p, q) for name in ("tree", "zero_rows", "zero_cols")}
     if any(w is None for w in wit.values()):
