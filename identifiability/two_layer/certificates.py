@@ -452,7 +452,7 @@ def _factors_differ(state: _Replay, steps: list, block: tuple, C: np.ndarray,
         wrong = np.abs(f1 * f2 - C) > _CONTRIBUTION_SLACK * atol
     else:   # f1 f2 / d == C / (xd yd 2**e)  <=>  f1 f2 xd yd 2**e == C d
         scale = np.array([2 ** state.e, d], dtype=object)
-        if not (_fits(f1, f2, xd, yd, scale[:1]) and _fits(C, scale[1:])):
+        if not (d < 2 ** 62 and _fits(f1, f2, xd, yd, scale[:1]) and _fits(C, scale[1:])):
             f1, f2, C, xd, yd = (a.astype(object) for a in (f1, f2, C, xd, yd))
         wrong = f1 * f2 * (xd * yd) * scale[0] != C * scale[1]
     return zero | wrong.reshape(g, -1).any(axis=1)
