@@ -71,11 +71,12 @@ def engine_instances(m, draws, rng):
     return out
 
 
-#: Draws of ``engine_instances(6, 22, default_rng(0))`` with the largest engine certificates:
-#: a count of 1 on 42 unknowns, a count >= 2 on 62 unknowns, a fibre.
-ENGINE_DRAWS = {"engine 6x6 unique (count, 42 unknowns)": 4,
-                "engine 6x6 not_unique (count, 62 unknowns)": 21,
-                "engine 6x6 not_unique (fibre)": 3}
+#: Draws of ``engine_instances(6, 22, default_rng(0))`` with the largest engine certificates
+#: (when written): a solution count of 1 on 42 unknowns, a count >= 2 on 62 unknowns, a
+#: positive-dimensional fibre (the certificate column says which certificate it gets now).
+ENGINE_DRAWS = {"stuck 6x6 draw 4 (42 unknowns)": 4,
+                "stuck 6x6 draw 21 (62 unknowns)": 21,
+                "stuck 6x6 draw 3 (fibre)": 3}
 
 
 def cases(max_n, rng):
