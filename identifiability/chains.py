@@ -198,8 +198,11 @@ class ChainVerdict:
             return False
         if self.status == "infeasible":
             return self.factors is None
-        if self.factors is None or not is_chain_of(self.factors, self.A, self.supports,
-                                                    self.tol):
+        # exact data: the verified tree already proves the chain (every node's verdict checks
+        # M = F1 @ F2 exactly and its children are F1, F2; the leaves check their supports),
+        # so the product is not recomputed; with a tolerance the errors compound: check it
+        if self.factors is None or (self.tol is not None and not is_chain_of(
+                self.factors, self.A, self.supports, self.tol)):
             return False
         leaves = _leaf_matrices(root)
         if len(leaves) != len(self.factors) or not all(

@@ -99,6 +99,8 @@ def is_exact(A: Any) -> bool:
     arr = np.asarray(A)
     if arr.dtype.kind in "iub":
         return True
+    if arr.dtype.kind == "f" and dyadic_integer_scaling(arr, max_abs=2 ** 62) is not None:
+        return True                     # vectorised: no Fraction built
     try:
         to_exact(arr)
     except InexactInputError:

@@ -263,16 +263,6 @@ def _replay_batch(state: _Replay, batch: list, rows: list, cols: list) -> str:
     return ""
 
 
-def _lists_entries(pairs: np.ndarray, mask: np.ndarray) -> bool:
-    """Whether the (i, j) ``pairs`` are exactly the True entries of ``mask`` (as a set)."""
-    if len(pairs) and (pairs.min() < 0 or pairs[:, 0].max() >= mask.shape[0]
-                       or pairs[:, 1].max() >= mask.shape[1]):
-        return False
-    listed = np.zeros(mask.shape, dtype=bool)
-    listed[pairs[:, 0], pairs[:, 1]] = True
-    return bool(np.array_equal(listed, mask))
-
-
 def _witnesses(steps: list, name: str, p: int, q: int) -> tuple[np.ndarray, ...] | None:
     """The (i, j) pairs of attribute ``name`` of the steps, stacked: ``(t, i, j)`` with ``t``
     the position of the step; None when a pair lies outside its p x q rectangle."""
@@ -299,11 +289,18 @@ def _replay_chunk(state: _Replay, steps: list, rows: list, cols: list, p: int, q
     sub = state.W[block]                                             # (g, p, q)
     private = state.cover[block] == 1
     listed = [np.asarray(s.private, dtype=np.int64).reshape(-1, 2) for s in steps]
-    in_order = (np.array_equal([len(a) for a in listed], private.sum(axis=(1, 2)))
-                and np.array_equal(np.concatenate(listed), np.argwhere(private)[:, 1:]))
-    for t in range(g) if not in_order else ():    # listed in another order: as sets
-        if not _lists_entries(listed[t], private[t]):
-            return f"step {ks[t]}: the listed private entries are not the private ones"
+    lens = np.array([len(a) for a in listed])
+    ij = np.concatenate(listed) if len(listed) else np.zeros((0, 2), np.int64)
+    claimed = np.zeros_like(private)
+    inside = (ij.min(initial=0) >= 0 and ij[:, 0].max(initial=-1) < p
+              and ij[:, 1].max(initial=-1) < q)
+    if inside:   # the listed entries as a mask: equal sets, no repeats (the counts match)
+        claimed[np.repeat(np.arange(g), lens), ij[:, 0], ij[:, 1]] = True
+    wrong = ~inside | (lens != private.sum(axis=(1, 2))) | np.any(claimed != private,
+                                                                  axis=(1, 2))
+    if np.any(wrong):
+        t = int(np.flatnonzero(wrong)[0]) if inside else 0
+        return f"step {ks[t]}: the listed private entries are not the private ones"
     wit = {name: _witnesses(steps, name, p, q) for name in ("tree", "zero_rows", "zero_cols")}
     if any(w is None for w in wit.values()):
         bad = next(name for name, w in wit.items() if w is None)
