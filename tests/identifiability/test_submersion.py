@@ -99,3 +99,32 @@ def test_submersion_agrees_with_the_exact_engine(seed, monkeypatch):
     if engine.status in ("unique", "not_unique", "infeasible") and \
             first.status in ("unique", "not_unique", "infeasible"):
         assert engine.status == first.status
+
+
+def test_a_valid_box_without_the_dimension_count_proves_nothing():
+    # x y^T = [[1, 2]]: x held at 1, y boxed at (1, 2) passes Krawczyk's test, but N - E = 1
+    # is not above the one rescaling: the factorization is unique and verify() must say no
+    v = check_uniqueness(np.array([[1, 2]]), np.array([[1]], bool), np.array([[1, 1]], bool))
+    assert v.status == "unique"
+    D = 2 ** 48
+    cert = SubmersionCertificate(stuck=(0,), steps=(), centre=(D, D, 2 * D), chosen=(1, 2),
+                                 radius_num=1, radius_bits=10, precond=((1, 0), (0, 1)),
+                                 precond_bits=0, counts=(3, 2, 1))
+    lay = stuck_layout([np.array([0])], [np.array([0, 1])], [0], (1, 2))
+    assert krawczyk_holds(lay, [Fraction(1), Fraction(2)], cert)
+    claim = replace(v, status="not_unique", certificate=cert, factors=None)
+    assert not claim.verify()
+    assert not cert.verify(claim)
+
+
+def test_a_nonzero_entry_off_the_stuck_rectangles_fails(dense_verdict):
+    v = dense_verdict
+    lay = stuck_layout([np.flatnonzero(v.support1[:, k]) for k in range(8)],
+                       [np.flatnonzero(v.support2[k]) for k in range(8)],
+                       list(v.certificate.stuck), v.A.shape)
+    off = np.ones(v.A.shape, bool)
+    off[tuple(lay.entries.T)] = False
+    assert off.any()                   # E = 63 of the 64 entries are covered here
+    B = v.A.copy()
+    B[tuple(np.argwhere(off)[0])] = 1   # no factorization can produce it
+    assert not replace(v, A=B).verify()
