@@ -88,10 +88,6 @@ _MAX_ATTEMPTS = 64         # candidate verifications in the whole depth-first se
 _CHUNK = 1 << 21           # entries per temporary array (memory stays O(N) columns at a time)
 _EXACT_GRAM = 1.1e9        # robust pairing: exact cosines up to n^2 N (N = 1024), else sketched
 _BOUND_WORK = 5e7          # entry operations spent on the lower bound (sets the triple count)
-_TREE_NODES = 200          # tree bound: nodes per delta
-_TREE_WORK = 1e7           # tree bound: entry operations per delta
-_TREE_MAX_N = 32           # tree bound: largest N tried
-_TREE_DELTAS = (1e-3, 1e-2, 3e-2, 5e-2)   # tree bound: relative thresholds, increasing
 
 
 # --------------------------------------------------------------------------- one level
@@ -102,7 +98,7 @@ class _Level:
 
     pairs: np.ndarray          # (n/2, 2) row indices of M (member 0, member 1)
     order: np.ndarray          # (N,) columns of M in the new order (half 0, half 1 per block)
-    reduced: np.ndarray | None  # (n/2, N) the next reduced matrix (None in the tree search)
+    reduced: np.ndarray        # (n/2, N) the next reduced matrix, columns in the new order
 
 
 def _sines(x0: np.ndarray, xj: np.ndarray, d0: np.ndarray, dj: np.ndarray,
@@ -438,195 +434,6 @@ def _pair_bound(A: np.ndarray, rng: np.random.Generator) -> float:
     return 0.5 * total
 
 
-
-class _OverBudget(Exception):
-    """The tree search met its node or work budget (the bound falls back to delta = 0)."""
-
-
-def _two_column_bound(Xc, Xe):
-    """Lower bound on sigma_2^2 of every matrix [x, y] (rows on axis -2, batch elsewhere):
-    (|x|^2 |y - alpha x|^2) / (|x|^2 + |y|^2), the numerator computed from the residual
-    vector (no cancellation), the denominator >= sigma_1^2."""
-    a = np.einsum("...ic,...ic->...c", Xc, Xc.conj()).real
-    d = np.einsum("...ic,...ic->...c", Xe, Xe.conj()).real
-    b = np.einsum("...ic,...ic->...c", Xc.conj(), Xe)
-    alpha = b / np.maximum(a, _TINY)
-    R = Xe - alpha[..., None, :] * Xc
-    r = np.einsum("...ic,...ic->...c", R, R.conj()).real
-    return np.where(a > _TINY, a * r, 0.0) / np.maximum(a + d, _TINY)
-
-
-def _residuals(blocks):
-    """Squared distance of each block (batch first) to the matrices of rank <= 1."""
-    s = np.linalg.svd(blocks, compute_uv=False)
-    return np.square(s[..., 1:]).sum(axis=-1)
-
-
-class _Tree:
-    """Exhaustive search of the row and column trees whose every split cost is < delta."""
-
-    def __init__(self, A, delta, rng):
-        self.A, self.delta, self.rng = A, delta, rng
-        self.N = A.shape[0]
-        self.L = self.N.bit_length() - 1
-        self.nodes = 0
-        self.work = 0.0
-        self.leaves = []
-
-    def spend(self, work):
-        self.nodes += 1
-        self.work += work
-        if self.nodes > _TREE_NODES or self.work > _TREE_WORK:
-            raise _OverBudget
-
-    def merge_weights(self, groups, cols, m):
-        """w[a, b]: lower bound on the level cost of merging groups a and b (triples)."""
-        A, n = self.A, groups.shape[0]
-        classes = cols.reshape(-1, m)
-        k = m // 3
-        if k == 0:
-            return np.zeros((n, n))
-        perm = np.argsort(self.rng.random(classes.shape), axis=1)[:, :3 * k]
-        tri = np.take_along_axis(classes, perm, axis=1).reshape(-1, 3)
-        ia, ib = np.triu_indices(n, 1)
-        W = np.zeros((n, n))
-        self.spend(ia.size * groups.shape[1] * 2 * tri.size)
-        step = max(1, int(2e6 // max(1, groups.shape[1] * 2 * tri.size)))
-        for s in range(0, ia.size, step):
-            rows = np.concatenate([groups[ia[s:s + step]], groups[ib[s:s + step]]], axis=1)
-            best = None
-            for u, v in ((0, 1), (0, 2), (1, 2)):
-                val = _two_column_bound(A[rows[:, :, None], tri[None, None, :, u]],
-                                        A[rows[:, :, None], tri[None, None, :, v]])
-                best = val if best is None else np.minimum(best, val)
-            W[ia[s:s + step], ib[s:s + step]] = best.sum(axis=1)
-        return W + W.T
-
-    def matchings(self, W):
-        n = W.shape[0]
-        free = list(range(n))
-        out = []
-
-        def rec(free, acc, pairs):
-            if not free:
-                out.append(np.array(pairs))
-                self.spend(n)
-                return
-            a = free[0]
-            for b in free[1:]:
-                if acc + W[a, b] < self.delta:
-                    rest = [x for x in free if x != a and x != b]
-                    rec(rest, acc + W[a, b], pairs + [(a, b)])
-        rec(free, 0.0, [])
-        return out
-
-    def class_splits(self, G, C):
-        """Balanced splits of the columns C (m,) for the new groups G, with their exact
-        level cost, cost < delta."""
-        A, m = self.A, C.size
-        X = A[G[:, :, None], C[None, None, :]]             # (groups, 2g, m)
-        D = np.zeros((m, m))
-        for c in range(m):
-            val = _two_column_bound(np.broadcast_to(X[:, :, c:c + 1], X.shape), X)
-            D[c] = val.sum(axis=0)
-        self.spend(X.size * m)
-        apart = np.maximum(D, D.T) >= self.delta
-        np.fill_diagonal(apart, False)
-        color = -np.ones(m, dtype=int)
-        comps = []
-        for s in range(m):
-            if color[s] >= 0:
-                continue
-            color[s] = 0
-            stack, members = [s], [s]
-            while stack:
-                u = stack.pop()
-                for v in np.flatnonzero(apart[u]):
-                    if color[v] < 0:
-                        color[v] = 1 - color[u]
-                        stack.append(v)
-                        members.append(v)
-                    elif color[v] == color[u]:
-                        return []
-            comps.append(np.array(members))
-        splits = []
-
-        def rec(i, half0):
-            if len(half0) > m // 2:
-                return
-            if i == len(comps):
-                if len(half0) == m // 2:
-                    h0 = np.array(sorted(half0))
-                    splits.append(h0)
-                    self.spend(0)
-                return
-            comp = comps[i]
-            for side in (0, 1) if i else (0,):
-                rec(i + 1, half0 + [x for x in comp if color[x] == side])
-        rec(0, [])
-        out = []
-        for h0 in splits:
-            mask = np.zeros(m, bool)
-            mask[h0] = True
-            order = np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
-            cost = float(_residuals(X[:, :, order].reshape(X.shape[0], X.shape[1], 2, m // 2)
-                                    .transpose(0, 2, 1, 3)).sum())
-            if cost < self.delta:
-                out.append((cost, order))
-        out.sort(key=lambda item: item[0])
-        return out
-
-    def search(self, groups, cols, t, worst, levels):
-        if t == self.L:
-            self.leaves.append((worst, levels))
-            return worst
-        m = groups.shape[0]                    # class size at level t = number of groups
-        W = self.merge_weights(groups, cols, m)
-        best = self.delta
-        for pairs in self.matchings(W):
-            G = np.concatenate([groups[pairs[:, 0]], groups[pairs[:, 1]]], axis=1)
-            classes = cols.reshape(-1, m)
-            options = []
-            for C in classes:
-                opts = self.class_splits(G, C)
-                if not opts:
-                    break
-                options.append(opts)
-            else:
-                def rec(i, acc, orders):
-                    nonlocal best
-                    if i == len(options):
-                        order = np.concatenate([k * m + o for k, o in enumerate(orders)])
-                        value = self.search(G, cols[order], t + 1, max(worst, acc),
-                                            levels + [_Level(pairs, order, None)])
-                        best = min(best, value)
-                        return
-                    for cost, o in options[i]:
-                        if acc + cost >= self.delta:
-                            break
-                        rec(i + 1, acc + cost, orders + [o])
-                rec(0, 0.0, [])
-        return best
-
-
-def _tree_bound(A: np.ndarray, rng: np.random.Generator) -> float:
-    """Certified lower bound on min ||A - P B Q||_F^2 from the tree search (module docstring):
-    the largest ``min(delta, best leaf)`` over the deltas whose search fits the budget."""
-    N = A.shape[0]
-    norm2 = float(np.vdot(A.ravel(), A.ravel()).real)
-    best = 0.0
-    if N < 8 or N > _TREE_MAX_N:
-        return best
-    for rel in _TREE_DELTAS:
-        tree = _Tree(A, rel * rel * norm2, rng)
-        try:
-            value = tree.search(np.arange(N).reshape(N, 1), np.arange(N), 1, 0.0, [])
-        except _OverBudget:
-            break
-        best = max(best, value)
-    return best
-
-
 def permutation_lower_bound(A: Any, *, rng: Any = None) -> np.float64:
     """Certified lower bound on ``min ||A - P B Q||_F / ||A||_F`` over all permutations
     ``P, Q`` and butterfly products ``B`` (every N x N with N a power of two).
@@ -661,7 +468,7 @@ def _relative_bound(A: np.ndarray, rng: np.random.Generator) -> np.float64:
     norm2 = float(np.vdot(A.ravel(), A.ravel()).real)
     if norm2 == 0.0 or A.shape[0] == 2:
         return np.float64(0.0)
-    bound = max(_pair_bound(A, rng), _pair_bound(A.T, rng), _tree_bound(A, rng))
+    bound = max(_pair_bound(A, rng), _pair_bound(A.T, rng))
     return np.float64(min(1.0, np.sqrt(bound / norm2)))
 
 
