@@ -24,7 +24,8 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import time  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -33,15 +34,8 @@ from identifiability.supports import (butterfly_split_supports, butterfly_suppor
                                       random_support)
 from landscape import bit_reversal, dft, hadamard  # noqa: E402
 
-
-def best_of(fn, repeats):
-    """The result of ``fn()`` and its best wall time over ``repeats`` runs."""
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return out, best
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_chain import best_of  # noqa: E402  (best wall time over repeats)
 
 
 def butterfly_matrices(N):
@@ -109,8 +103,8 @@ def main(max_n: int = 4096, repeats: int = 1) -> None:
     print(f"{'case':44s} {'verdict':>10s} {'certificate':>22s} {'decide s':>9s} "
           f"{'verify s':>9s} {'verify/decide':>13s}")
     for name, decide in cases(max_n, rng):
-        v, t_decide = best_of(decide, repeats)
-        ok, t_verify = best_of(v.verify, repeats)
+        t_decide, v = best_of(decide, repeats)
+        t_verify, ok = best_of(v.verify, repeats)
         cert = type(v.certificate).__name__
         print(f"{name:44s} {v.status:>10s} {cert:>22s} {t_decide:9.3f} {t_verify:9.3f} "
               f"{t_verify / t_decide:13.2f}" + ("" if ok else "  VERIFY FAILED"), flush=True)
