@@ -79,6 +79,7 @@ from identifiability.core.validation import as_matrix, check_real, check_rng, pa
 from identifiability.supports import butterfly_supports
 
 from .butterfly import PERMUTATION_SEARCHES, ButterflyResult, FactorChain, butterfly_factorize
+from .tree_bound import tree_bound
 
 __all__ = ["ButterflyDiscovery", "discover_butterfly", "permutation_lower_bound"]
 
@@ -469,6 +470,7 @@ def _relative_bound(A: np.ndarray, rng: np.random.Generator) -> np.float64:
     if norm2 == 0.0 or A.shape[0] == 2:
         return np.float64(0.0)
     bound = max(_pair_bound(A, rng), _pair_bound(A.T, rng))
+    bound = max(bound, tree_bound(A, rng, floor=bound))
     return np.float64(min(1.0, np.sqrt(bound / norm2)))
 
 

@@ -177,14 +177,18 @@ def _split_optimum_brute_force(A):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_lower_bound_below_brute_force_relaxation(seed):
-    """The certified bound never exceeds the (smaller) brute-force split relaxation, itself
-    below the best error over all permutations and butterflies."""
+    """The first/last-split bound never exceeds the (smaller) brute-force split relaxation,
+    itself below the best error over all permutations and butterflies; the public bound (the
+    tree search on top, tests/landscape/test_tree_bound.py) is at least as large."""
+    from landscape.engine.discovery import _pair_bound
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
     norm2 = np.linalg.norm(A) ** 2
     brute = max(_split_optimum_brute_force(A), _split_optimum_brute_force(A.T))
-    bound = float(permutation_lower_bound(A, rng=seed)) ** 2 * norm2
-    assert 0 < bound <= brute * (1 + 1e-12)
+    pair = max(_pair_bound(A, np.random.default_rng(seed)),
+               _pair_bound(A.T, np.random.default_rng(seed)))
+    assert 0 < pair <= brute * (1 + 1e-12)
+    assert float(permutation_lower_bound(A, rng=seed)) ** 2 * norm2 >= pair * (1 - 1e-12)
 
 
 def test_lower_bound_below_exact_optimum_n4():
