@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from landscape.engine.butterfly import dft, hadamard, random_butterfly_factors
 from landscape.engine.discovery import discover_butterfly, permutation_lower_bound
+from landscape.engine import tree_bound as tb
 from landscape.engine.tree_bound import tree_bound
 
 
@@ -44,6 +45,10 @@ def halvings(items):
     for others in itertools.combinations(rest, len(items) // 2 - 1):
         half = (first,) + others
         yield list(half), [x for x in items if x not in half]
+
+
+def residual(X):
+    return float(np.square(np.linalg.svd(X, compute_uv=False)[1:]).sum())
 
 
 def tree_optimum_n8(A):
@@ -137,3 +142,85 @@ def test_hartley_has_no_butterfly_factorization(N, floor):
 def test_hartley_n8_is_a_butterfly():
     res = discover_butterfly(hartley(8), rng=0)
     assert res.success and res.relative_error <= 1e-12
+
+
+# ---------------------------------------------------------------- the pieces, against brute force
+
+
+def unlimited():
+    return tb._Budget(10**9, 1e15)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(2, 6), st.booleans(), st.integers(0, 2**32 - 1))
+def test_sigma2_floor_is_below_sigma2(rows, complex_, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((rows, 2)) + (1j * rng.standard_normal((rows, 2)) if complex_ else 0)
+    X[:, 1] += rng.choice([0.0, 1.0]) * 3 * X[:, 0]                    # near-parallel too
+    G = X.conj().T @ X
+    floor = tb._sigma2_floor(*(np.atleast_1d(v) for v in (G[0, 0].real, G[1, 1].real, G[0, 1])))[0]
+    assert floor <= np.linalg.svd(X, compute_uv=False)[1] ** 2 * (1 + 1e-9) + 1e-12
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_merge_weights_below_every_halving(seed):
+    """W[i, j] <= the cost of the merged pair with its best halving (N = 8, level 1)."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
+    W = tb._merge_weights(A, np.arange(8).reshape(8, 1), np.arange(8).reshape(1, 8), np.inf,
+                          unlimited(), rng)
+    for i, j in itertools.combinations(range(8), 2):
+        best = min(sum(np.linalg.svd(A[np.ix_([i, j], h)], compute_uv=False)[1] ** 2
+                       for h in halves) for halves in halvings(list(range(8))))
+        assert 0 < W[i, j] == W[j, i] <= best * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_matchings_are_exactly_those_below_delta(seed):
+    rng = np.random.default_rng(seed)
+    W = rng.exponential(size=(8, 8))
+    W = W + W.T
+    np.fill_diagonal(W, np.inf)
+    delta = float(np.quantile([sum(W[a, b] for a, b in P) for P in pairings(list(range(8)))],
+                              0.3))
+    want = {frozenset(P) for P in pairings(list(range(8)))
+            if sum(W[a, b] for a, b in P) < delta}
+    got = [frozenset(map(tuple, P)) for P in tb._matchings(W, delta, unlimited())]
+    assert len(got) == len(set(got)) and set(got) == want and want
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_block_splits_are_exactly_those_below_delta(seed):
+    """Every halving of the block with cost < delta, each once, with its exact cost."""
+    rng = np.random.default_rng(seed)
+    A = reduce(np.matmul, random_butterfly_factors(8, rng=rng, dtype=float))
+    A += 0.3 * rng.standard_normal((8, 8))
+    groups = np.array([[0, 4], [1, 5], [2, 6], [3, 7]])
+    block = np.arange(8)
+    costs = {}
+    for h0, h1 in halvings(list(range(8))):
+        costs[frozenset(h0)] = sum(residual(A[np.ix_(g, h)]) for g in groups for h in (h0, h1))
+    delta = float(np.quantile(list(costs.values()), 0.4))
+    want = {h: c for h, c in costs.items() if c < delta}
+    got = tb._block_splits(A, groups, block, delta, unlimited())
+    assert [c for c, _ in got] == sorted(c for c, _ in got)
+    found = {}
+    for cost, order in got:
+        half = frozenset(order[:4].tolist())
+        key = half if 0 in half else frozenset(order[4:].tolist())
+        found[key] = cost
+    assert len(found) == len(got) and set(found) == set(want) and want
+    for key, cost in found.items():
+        assert cost == pytest.approx(want[key], rel=1e-12)
+
+
+def test_combinations_are_exactly_those_below_delta():
+    rng = np.random.default_rng(0)
+    options = [sorted((float(c), np.array([k, i])) for i, c in enumerate(rng.exponential(size=4)))
+               for k in range(3)]
+    options = [[(c, o) for c, o in opts] for opts in options]
+    delta = 2.0
+    want = sorted(round(sum(o[0] for o in combo), 12) for combo in itertools.product(*options)
+                  if sum(o[0] for o in combo) < delta)
+    got = sorted(round(c, 12) for c, _ in tb._combinations(options, delta, unlimited()))
+    assert got == want and want
