@@ -3,7 +3,7 @@
 For every permutations ``P, Q`` and butterfly product ``B`` (``N = 2^L``), the split of ``B``
 at ``t`` is block rank-one on a product tiling: ``N/2^t`` row groups of size ``2^t`` times
 ``2^t`` column blocks of size ``N/2^t``; the row groups of ``t + 1`` are unions of two groups
-of ``t`` and the column blocks of ``t + 1`` halves of blocks of ``t`` (docs/theory.rst C19).
+of ``t`` and the column blocks of ``t + 1`` halves of blocks of ``t`` (docs/theory.rst B10).
 So, with ``cost_t`` the sum over the tiles of ``A``'s squared distance to rank one,
 
     ||A - P B Q||_F^2 >= max_t cost_t(row tree, column tree)
@@ -15,11 +15,14 @@ where the trees are the nested partitions that ``P, Q`` induce. :func:`tree_boun
   ``delta``; the weight of a merge is a lower bound of its share of ``cost_t`` whatever the
   column halves: of any three columns of one block, two land in the same half, and
   ``sigma_2^2 [x, y] >= (|x|^2 |y|^2 - |x^H y|^2) / (|x|^2 + |y|^2)``; disjoint triples add
-  (the distance to rank one is superadditive over disjoint column sets);
-* **columns**: for each block, every balanced halving in which no two columns whose shared
-  half alone would cost ``>= delta`` are together (a 2-colouring of that "apart" graph,
-  component by component; the two halves are unordered), each with its exact cost (SVDs);
-  the block choices combine while their summed cost stays below ``delta``.
+  (the distance to rank one is superadditive over disjoint column sets). A partial matching
+  is cut when its weight plus half the sum, over the unmatched groups, of their cheapest
+  unmatched partner reaches ``delta``;
+* **columns**: for each block, every balanced halving costing less than ``delta``, by branch
+  and bound over its columns (heaviest first; the first in half 0, the halves being
+  unordered): the cost of the columns placed so far is a lower bound of every completion,
+  as the distance to rank one only grows with the columns; each halving found is costed
+  again by SVDs, and the block choices combine while their summed cost stays below ``delta``.
 
 A tree whose levels all cost less than ``delta`` is reached; every other tree has a level
 costing ``>= delta``. So the search certifies ``min(delta, best tree found)``, the best
@@ -134,125 +137,97 @@ def _merge_weights(A: np.ndarray, groups: np.ndarray, blocks: np.ndarray, delta:
     return W
 
 
-def _matchings(W: np.ndarray, delta: float, budget: _Budget) -> Iterator[np.ndarray]:
-    """Every perfect matching of ``0..n-1`` with summed weight ``< delta`` (pairs ``(n/2, 2)``),
-    depth first; partial matchings are cut by ``sum_free min_j W[i, j] / 2``."""
+def _matchings(W: np.ndarray, delta: list[float], budget: _Budget) -> Iterator[np.ndarray]:
+    """Every perfect matching of ``0..n-1`` with summed weight ``< delta[0]`` (read at every
+    node: it may drop meanwhile), as ``(n/2, 2)`` pairs, depth first, cheapest branch first.
+
+    A partial matching is cut when its weight plus ``1/2 sum_free min_free W`` (a lower bound
+    of any completion) reaches ``delta``; the vertex branched on is the one with the fewest
+    partners passing that test."""
     n = W.shape[0]
-    half = 0.5 * W.min(axis=1)
-    partners = []
-    for i in range(n):
-        order = np.argsort(W[i], kind="stable")
-        partners.append(order[W[i, order] < delta])
-    free = np.ones(n, bool)
-    pairs: list[tuple[int, int]] = []
-    frames: list[tuple[int, int, float, float]] = []     # (vertex, next partner, acc, rest)
-    i, pos, acc, rest = 0, 0, 0.0, float(half.sum())
-    while True:
-        budget.spend()
-        chosen = -1
-        if acc + rest < delta:
-            cand = partners[i]
-            while pos < cand.size:
-                j = int(cand[pos])
-                pos += 1
-                if acc + W[i, j] >= delta:
-                    break
-                if free[j] and acc + W[i, j] + rest - half[i] - half[j] < delta:
-                    chosen = j
-                    break
-        if chosen >= 0:
-            frames.append((i, pos, acc, rest))
-            pairs.append((i, chosen))
-            free[i] = free[chosen] = False
-            acc, rest = acc + W[i, chosen], rest - half[i] - half[chosen]
-            if len(pairs) < n // 2:
-                i, pos = int(np.argmax(free)), 0
-                continue
-            yield np.array(pairs)
-        if not frames:                       # backtrack (after a dead end or a yield)
-            return
-        i, pos, acc, rest = frames.pop()
-        a, b = pairs.pop()
-        free[a] = free[b] = True
-
-
-def _balanced_sides(colour: np.ndarray, comps: list[np.ndarray], m: int,
-                    budget: _Budget) -> Iterator[np.ndarray]:
-    """Masks of the balanced halvings that keep every component's two colours apart (the first
-    component's colour 0 in half 0: the halves are unordered)."""
-    sizes = np.array([[np.count_nonzero(colour[c] == side) for side in (0, 1)] for c in comps])
-    target = m // 2
-    reach = np.zeros((len(comps) + 1, target + 1), bool)   # reach[k, s]: comps k.. can add s
-    reach[-1, 0] = True
-    for k in range(len(comps) - 1, -1, -1):
-        for side in (0, 1):
-            s = sizes[k, side]
-            if s <= target:
-                reach[k, s:] |= reach[k + 1, :target + 1 - s]
-    stack = [(0, 0, np.zeros(m, bool))]
+    stack: list[tuple[np.ndarray, float, list[tuple[int, int]]]] = [(np.arange(n), 0.0, [])]
     while stack:
-        k, s, mask = stack.pop()
-        budget.spend()
-        if k == len(comps):
-            yield mask
+        free, acc, pairs = stack.pop()
+        budget.spend(work=float(free.size) ** 2)
+        if free.size == 0:
+            yield np.array(pairs)
             continue
-        for side in ((0,) if k == 0 else (1, 0)):
-            t = s + sizes[k, side]
-            if t <= target and reach[k + 1, target - t]:
-                nxt = mask.copy()
-                nxt[comps[k][colour[comps[k]] == side]] = True
-                stack.append((k + 1, t, nxt))
+        Wf = W[np.ix_(free, free)]
+        low = 0.5 * Wf.min(axis=1)
+        rest = acc + float(low.sum())
+        if rest >= delta[0]:
+            continue
+        ok = Wf - low[:, None] - low[None, :] < delta[0] - rest     # the diagonal is inf
+        counts = ok.sum(axis=1)
+        a = int(np.argmin(counts))
+        partners = np.flatnonzero(ok[a])
+        for b in partners[np.argsort(-Wf[a, partners], kind="stable")]:
+            keep = np.ones(free.size, bool)
+            keep[[a, b]] = False
+            stack.append((free[keep], acc + float(Wf[a, b]),
+                          pairs + [(int(free[a]), int(free[b]))]))
+
+
+def _rank_one_residual(G: np.ndarray) -> np.ndarray:
+    """``trace - lambda_max`` of each Gram matrix ``G (..., r, r)``: the squared distance to
+    rank one of the columns that built it (closed form for ``r = 2``)."""
+    if G.shape[-1] == 2:
+        a, d = G[..., 0, 0].real, G[..., 1, 1].real
+        b = G[..., 0, 1]
+        root = np.sqrt((a - d) ** 2 + 4 * (b.real ** 2 + b.imag ** 2))
+        return np.maximum(0.5 * (a + d - root), 0.0)
+    lam = np.linalg.eigvalsh(G)
+    return np.maximum(lam[..., :-1].sum(axis=-1), 0.0)
 
 
 def _block_splits(A: np.ndarray, groups: np.ndarray, block: np.ndarray, delta: float,
                   budget: _Budget) -> list[tuple[float, np.ndarray]]:
     """The halvings of one column block costing ``< delta`` with the new row groups, as
-    ``(cost, columns in the new order)``, cheapest first."""
+    ``(cost, columns in the new order)``, cheapest first.
+
+    Branch and bound over the columns, heaviest first, each put in half 0 or 1 (the first in
+    half 0: the halves are unordered): the cost of the columns placed so far is a lower bound
+    of every completion (the distance to rank one only grows with the columns), so a branch
+    stops as soon as it reaches ``delta``. Each halving found is costed again by SVDs."""
     m = block.size
-    X = A[groups[:, :, None], block[None, None, :]]                  # (n, 2g, m)
-    weight = np.einsum("ngc,ngc->n", X.conj(), X).real
-    X = X[np.argsort(-weight, kind="stable")]          # the heaviest groups first
-    D = np.zeros((m, m))           # any subset of the groups bounds D below: stop adding groups
-    start, step, live = 0, 1, m * m  # (doubling batches) once a batch leaves the graph as it is
-    while start < X.shape[0]:
-        for s in range(start, min(X.shape[0], start + step), max(1, _CHUNK // (m * m))):
-            Y = X[s:min(s + max(1, _CHUNK // (m * m)), start + step)]    # (k, 2g, m)
-            budget.spend(work=Y.size * (m + 10))
-            G = np.matmul(Y.conj().swapaxes(1, 2), Y)               # (k, m, m) Gram matrices
-            d = np.einsum("kcc->kc", G).real
-            D += _sigma2_floor(d[:, :, None], d[:, None, :], G).sum(axis=0)
-        start, step = start + step, 2 * step
-        now = int(np.count_nonzero(D < delta))
-        if now == live:
-            break
-        live = now
-    apart = D >= delta
-    np.fill_diagonal(apart, False)
-    colour = -np.ones(m, dtype=int)
-    comps = []
-    for s in range(m):                       # 2-colour the "apart" graph
-        if colour[s] >= 0:
+    X = A[groups[:, :, None], block[None, None, :]]                  # (n, r, m)
+    n, r = X.shape[0], X.shape[1]
+    heavy = np.argsort(-np.einsum("nrc,nrc->c", X.conj(), X).real, kind="stable")
+    X = X[:, :, heavy]
+    outer = np.einsum("nic,njc->cnij", X, X.conj())                  # (m, n, r, r) per column
+    empty = np.zeros((n, r, r), dtype=outer.dtype)
+    stack = [(1, outer[0], empty, (0,), 0.0)]     # (next column, Gram 0, Gram 1, half 0, cost)
+    found = []
+    while stack:
+        k, G0, G1, half0, cost = stack.pop()
+        budget.spend(work=4.0 * n * r * r)
+        if k == m:
+            found.append(np.array(half0))
             continue
-        colour[s], stack, members = 0, [s], [s]
-        while stack:
-            u = stack.pop()
-            for v in np.flatnonzero(apart[u]):
-                if colour[v] < 0:
-                    colour[v] = 1 - colour[u]
-                    stack.append(v)
-                    members.append(v)
-                elif colour[v] == colour[u]:
-                    return []                # odd cycle: every halving costs >= delta
-        comps.append(np.array(members))
+        children = []
+        for side in (0, 1):
+            size = len(half0) if side == 0 else k - len(half0)
+            if size == m // 2:
+                continue
+            G = (G0 if side == 0 else G1) + outer[k]
+            new = float(_rank_one_residual(G).sum() + _rank_one_residual(
+                G1 if side == 0 else G0).sum())
+            if new < delta:
+                children.append((new, (k + 1, G, G1, half0 + (k,), new) if side == 0
+                                 else (k + 1, G0, G, half0, new)))
+        children.sort(key=lambda item: -item[0])              # the cheaper child first
+        stack.extend(state for _, state in children)
     out = []
-    for mask in _balanced_sides(colour, comps, m, budget):
+    for h0 in found:
+        mask = np.zeros(m, bool)
+        mask[h0] = True
         order = np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
-        tiles = X[:, :, order].reshape(X.shape[0], X.shape[1], 2, m // 2).swapaxes(1, 2)
-        budget.spend(work=float(X.size) * min(X.shape[1], m // 2))
+        tiles = X[:, :, order].reshape(n, r, 2, m // 2).swapaxes(1, 2)
+        budget.spend(work=float(X.size) * min(r, m // 2))
         sv = np.linalg.svd(tiles, compute_uv=False)
         cost = float(np.square(sv[..., 1:]).sum())
         if cost < delta:
-            out.append((cost, block[order]))
+            out.append((cost, block[heavy[order]]))
     out.sort(key=lambda item: item[0])
     return out
 
@@ -284,7 +259,7 @@ def _search(A: np.ndarray, groups: np.ndarray, columns: np.ndarray, worst: float
         return
     blocks = columns.reshape(-1, n)             # the column blocks: as many columns as groups
     W = _merge_weights(A, groups, blocks, delta[0], budget, rng)
-    for pairs in _matchings(W, delta[0], budget):
+    for pairs in _matchings(W, delta, budget):
         merged = np.concatenate([groups[pairs[:, 0]], groups[pairs[:, 1]]], axis=1)
         options = []
         for block in blocks:
