@@ -43,9 +43,11 @@ __all__ = ["tree_bound"]
 
 _TINY = 1e-300
 _CHUNK = 1 << 21                               # entries per temporary array
+_LOOKAHEAD = 32                                # unplaced columns checked per halving node
 _NEGLIGIBLE = 1e-24                            # a tree this close (relative, squared) ends it
-RELATIVE_DELTAS = (1e-3, 1e-2, 3e-2, 0.1, 0.3)  # thresholds tried, relative to ||A||_F
-NODES = 30_000                                 # search nodes, all thresholds together
+# thresholds tried, relative to ||A||_F, increasing
+RELATIVE_DELTAS = (1e-3, 3e-3, 1e-2, 2e-2, 3e-2, 5e-2, 0.07, 0.1, 0.15, 0.2, 0.3)
+NODES = 15_000                                 # search nodes, all thresholds together
 WORK = 5e8                                     # entries read, all thresholds together (or N^3)
 
 
@@ -180,72 +182,109 @@ def _rank_one_residual(G: np.ndarray) -> np.ndarray:
     return np.maximum(lam[..., :-1].sum(axis=-1), 0.0)
 
 
-def _block_splits(A: np.ndarray, groups: np.ndarray, block: np.ndarray, delta: float,
-                  budget: _Budget) -> list[tuple[float, np.ndarray]]:
-    """The halvings of one column block costing ``< delta`` with the new row groups, as
-    ``(cost, columns in the new order)``, cheapest first.
+class _Half:
+    """Distances to rank one of one half of a column block, for every row group, as columns
+    join it: accumulated ``r x r`` row Gram matrices when the groups have few rows, else the
+    sub-Gram of the chosen columns (the smaller matrix of the two)."""
 
-    Branch and bound over the columns, heaviest first, each put in half 0 or 1 (the first in
-    half 0: the halves are unordered): the cost of the columns placed so far is a lower bound
-    of every completion (the distance to rank one only grows with the columns), so a branch
-    stops as soon as it reaches ``delta``. Each halving found is costed again by SVDs."""
+    def __init__(self, X: np.ndarray):
+        self.X = X                                              # (n, r, m)
+        n, r, m = X.shape
+        self.by_rows = r <= m // 2
+        if self.by_rows:
+            self.outer = np.einsum("nic,njc->cnij", X, X.conj())  # (m, n, r, r)
+        else:
+            self.gram = np.einsum("nic,nie->nce", X.conj(), X)    # (n, m, m)
+
+    def costs(self, members: tuple, gram: np.ndarray | None, joining: np.ndarray
+              ) -> np.ndarray:
+        """Summed distance to rank one of ``members + (j,)`` for each ``j`` in ``joining``."""
+        if self.by_rows:
+            return _rank_one_residual(gram[None] + self.outer[joining]).sum(axis=1)
+        idx = np.concatenate([np.broadcast_to(np.array(members, dtype=int),
+                                              (joining.size, len(members))),
+                              joining[:, None]], axis=1)
+        sub = self.gram[:, idx[:, :, None], idx[:, None, :]]    # (n, J, s + 1, s + 1)
+        return _rank_one_residual(sub).sum(axis=0)
+
+    def add(self, gram: np.ndarray | None, j: int) -> np.ndarray | None:
+        return gram + self.outer[j] if self.by_rows else None
+
+
+def _halvings(A: np.ndarray, groups: np.ndarray, block: np.ndarray, delta: float,
+              budget: _Budget) -> Iterator[tuple[float, np.ndarray]]:
+    """The halvings of one column block costing ``< delta`` with the new row groups, as
+    ``(cost, columns in the new order)``, as the search finds them (cheaper branch first).
+
+    Branch and bound over the columns (the heaviest first, in half 0: the halves are
+    unordered): the cost of the columns placed so far, plus the largest over (the first 32
+    of) the unplaced columns of the cheaper of their two placements, is a lower bound of every
+    completion (the distance to rank one only grows with the columns), so a branch stops as
+    soon as it reaches ``delta``; a column with one possible half goes there first, and a half that
+    cannot take the columns forced into it ends the branch. Each halving found is costed
+    again by SVDs."""
     m = block.size
     X = A[groups[:, :, None], block[None, None, :]]                  # (n, r, m)
     n, r = X.shape[0], X.shape[1]
     heavy = np.argsort(-np.einsum("nrc,nrc->c", X.conj(), X).real, kind="stable")
     X = X[:, :, heavy]
-    outer = np.einsum("nic,njc->cnij", X, X.conj())                  # (m, n, r, r) per column
-    empty = np.zeros((n, r, r), dtype=outer.dtype)
-    stack = [(1, outer[0], empty, (0,), 0.0)]     # (next column, Gram 0, Gram 1, half 0, cost)
-    found = []
+    half = _Half(X)
+    size = m // 2
+    zero = np.zeros((n, r, r), dtype=X.dtype) if half.by_rows else None
+    # state: (half-0 members, half-1 members, Gram 0, Gram 1, cost 0, cost 1, placed mask)
+    first = half.costs((), zero, np.array([0]))[0]
+    placed = np.zeros(m, bool)
+    placed[0] = True
+    stack = [((0,), (), half.add(zero, 0), zero, float(first), 0.0, placed)]
     while stack:
-        k, G0, G1, half0, cost = stack.pop()
-        budget.spend(work=4.0 * n * r * r)
-        if k == m:
-            found.append(np.array(half0))
+        S0, S1, G0, G1, c0, c1, placed = stack.pop()
+        free = np.flatnonzero(~placed)
+        budget.spend(work=4.0 * n * r * r * max(1, min(free.size, _LOOKAHEAD)))
+        if free.size == 0:
+            order = np.array(S0 + S1)
+            tiles = X[:, :, order].reshape(n, r, 2, size).swapaxes(1, 2)
+            budget.spend(work=float(X.size) * min(r, size))
+            sv = np.linalg.svd(tiles, compute_uv=False)
+            exact = float(np.square(sv[..., 1:]).sum())
+            if exact < delta:
+                yield exact, block[heavy[order]]
             continue
+        free = free[:_LOOKAHEAD]                     # any subset of them prunes validly
+        new0 = half.costs(S0, G0, free) + c1 if len(S0) < size else np.full(free.size, np.inf)
+        new1 = half.costs(S1, G1, free) + c0 if len(S1) < size else np.full(free.size, np.inf)
+        ok0, ok1 = new0 < delta, new1 < delta
+        if (np.any(~ok0 & ~ok1) or len(S0) + np.count_nonzero(ok0 & ~ok1) > size
+                or len(S1) + np.count_nonzero(ok1 & ~ok0) > size):
+            continue
+        forced = np.flatnonzero(ok0 ^ ok1)
+        i = int(forced[0]) if forced.size else int(np.argmax(np.minimum(new0, new1)))
+        j = int(free[i])
+        placed = placed.copy()
+        placed[j] = True
         children = []
-        for side in (0, 1):
-            size = len(half0) if side == 0 else k - len(half0)
-            if size == m // 2:
-                continue
-            G = (G0 if side == 0 else G1) + outer[k]
-            new = float(_rank_one_residual(G).sum() + _rank_one_residual(
-                G1 if side == 0 else G0).sum())
-            if new < delta:
-                children.append((new, (k + 1, G, G1, half0 + (k,), new) if side == 0
-                                 else (k + 1, G0, G, half0, new)))
+        if ok0[i]:
+            children.append((new0[i], (S0 + (j,), S1, half.add(G0, j), G1, float(new0[i] - c1),
+                                       c1, placed)))
+        if ok1[i]:
+            children.append((new1[i], (S0, S1 + (j,), G0, half.add(G1, j), c0,
+                                       float(new1[i] - c0), placed)))
         children.sort(key=lambda item: -item[0])              # the cheaper child first
         stack.extend(state for _, state in children)
-    out = []
-    for h0 in found:
-        mask = np.zeros(m, bool)
-        mask[h0] = True
-        order = np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
-        tiles = X[:, :, order].reshape(n, r, 2, m // 2).swapaxes(1, 2)
-        budget.spend(work=float(X.size) * min(r, m // 2))
-        sv = np.linalg.svd(tiles, compute_uv=False)
-        cost = float(np.square(sv[..., 1:]).sum())
-        if cost < delta:
-            out.append((cost, block[heavy[order]]))
-    out.sort(key=lambda item: item[0])
-    return out
 
 
-def _combinations(options: list[list[tuple[float, np.ndarray]]], delta: float,
-                  budget: _Budget) -> Iterator[tuple[float, np.ndarray]]:
-    """One halving per block with summed cost ``< delta``: ``(cost, all columns in order)``."""
-    floor = np.concatenate([np.cumsum([opts[0][0] for opts in options][::-1])[::-1], [0.0]])
-    stack = [(0, 0.0, ())]
-    while stack:
-        k, acc, chosen = stack.pop()
-        budget.spend()
-        if k == len(options):
-            yield acc, np.concatenate([options[b][c][1] for b, c in enumerate(chosen)])
-            continue
-        for c in range(len(options[k]) - 1, -1, -1):     # cheapest popped first
-            if acc + options[k][c][0] + floor[k + 1] < delta:
-                stack.append((k + 1, acc + options[k][c][0], chosen + (c,)))
+class _Cached:
+    """A generator whose items are kept, to be walked again from the start."""
+
+    def __init__(self, items: Iterator):
+        self.items, self.seen = items, []
+
+    def get(self, i: int):
+        while len(self.seen) <= i and self.items is not None:
+            try:
+                self.seen.append(next(self.items))
+            except StopIteration:
+                self.items = None
+        return self.seen[i] if i < len(self.seen) else None
 
 
 def _search(A: np.ndarray, groups: np.ndarray, columns: np.ndarray, worst: float,
@@ -261,16 +300,25 @@ def _search(A: np.ndarray, groups: np.ndarray, columns: np.ndarray, worst: float
     W = _merge_weights(A, groups, blocks, delta[0], budget, rng)
     for pairs in _matchings(W, delta, budget):
         merged = np.concatenate([groups[pairs[:, 0]], groups[pairs[:, 1]]], axis=1)
-        options = []
-        for block in blocks:
-            opts = _block_splits(A, merged, block, delta[0], budget)
-            if not opts:
-                break
-            options.append(opts)
-        else:
-            for cost, order in _combinations(options, delta[0], budget):
-                if cost < delta[0]:
-                    _search(A, merged, order, max(worst, cost), delta, budget, rng)
+        options = [_Cached(_halvings(A, merged, block, delta[0], budget)) for block in blocks]
+        if any(o.get(0) is None for o in options):      # a block with no halving below delta
+            continue
+        k, pos, acc, chosen = 0, [0] * len(blocks), [0.0] * (len(blocks) + 1), [None] * len(blocks)
+        while k >= 0:                 # one halving per block, summed cost below delta, lazily
+            if k == len(blocks):
+                _search(A, merged, np.concatenate(chosen), max(worst, acc[k]), delta, budget,
+                        rng)
+                k -= 1
+                continue
+            item = options[k].get(pos[k])
+            pos[k] += 1
+            budget.spend()
+            if item is None:
+                pos[k] = 0
+                k -= 1
+            elif acc[k] + item[0] < delta[0]:
+                chosen[k], acc[k + 1] = item[1], acc[k] + item[0]
+                k += 1
 
 
 def tree_bound(A: np.ndarray, rng: np.random.Generator, *, floor: float = 0.0,

@@ -128,7 +128,7 @@ def test_below_the_truth_of_a_noisy_butterfly(N, noise, complex_, seed):
     assert res.error_bound <= res.relative_error * (1 + 1e-9)
 
 
-@pytest.mark.parametrize("N, floor", [(16, 0.03), (32, 0.01), (64, 0.01)])
+@pytest.mark.parametrize("N, floor", [(16, 0.049), (32, 0.029), (64, 0.019)])
 def test_hartley_has_no_butterfly_factorization(N, floor):
     """Level 1 of the Hartley transform is exact (the pair bound is ~0) but no ordering makes
     every split rank-one: the tree search certifies a relative error >= floor."""
@@ -190,21 +190,22 @@ def test_matchings_are_exactly_those_below_delta(seed):
     assert len(got) == len(set(got)) and set(got) == want and want
 
 
+@pytest.mark.parametrize("groups", [[[0, 4], [1, 5], [2, 6], [3, 7]],    # row Gram matrices
+                                    [[0, 1, 2, 3, 4, 5, 6, 7]]])         # column sub-Grams
 @pytest.mark.parametrize("seed", range(4))
-def test_block_splits_are_exactly_those_below_delta(seed):
+def test_halvings_are_exactly_those_below_delta(seed, groups):
     """Every halving of the block with cost < delta, each once, with its exact cost."""
     rng = np.random.default_rng(seed)
     A = reduce(np.matmul, random_butterfly_factors(8, rng=rng, dtype=float))
     A += 0.3 * rng.standard_normal((8, 8))
-    groups = np.array([[0, 4], [1, 5], [2, 6], [3, 7]])
+    groups = np.array(groups)
     block = np.arange(8)
     costs = {}
     for h0, h1 in halvings(list(range(8))):
         costs[frozenset(h0)] = sum(residual(A[np.ix_(g, h)]) for g in groups for h in (h0, h1))
     delta = float(np.quantile(list(costs.values()), 0.4))
     want = {h: c for h, c in costs.items() if c < delta}
-    got = tb._block_splits(A, groups, block, delta, unlimited())
-    assert [c for c, _ in got] == sorted(c for c, _ in got)
+    got = list(tb._halvings(A, groups, block, delta, unlimited()))
     found = {}
     for cost, order in got:
         half = frozenset(order[:4].tolist())
@@ -213,15 +214,3 @@ def test_block_splits_are_exactly_those_below_delta(seed):
     assert len(found) == len(got) and set(found) == set(want) and want
     for key, cost in found.items():
         assert cost == pytest.approx(want[key], rel=1e-12)
-
-
-def test_combinations_are_exactly_those_below_delta():
-    rng = np.random.default_rng(0)
-    options = [sorted((float(c), np.array([k, i])) for i, c in enumerate(rng.exponential(size=4)))
-               for k in range(3)]
-    options = [[(c, o) for c, o in opts] for opts in options]
-    delta = 2.0
-    want = sorted(round(sum(o[0] for o in combo), 12) for combo in itertools.product(*options)
-                  if sum(o[0] for o in combo) < delta)
-    got = sorted(round(c, 12) for c, _ in tb._combinations(options, delta, unlimited()))
-    assert got == want and want
