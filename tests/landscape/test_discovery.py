@@ -6,7 +6,6 @@ factors sit on butterfly supports, a failure is never a false success, and the c
 bound never exceeds a brute-force relaxation.
 """
 
-import itertools
 
 from functools import reduce
 
@@ -148,47 +147,6 @@ def test_verify_rejects_another_matrix():
     A = dft(8)
     res = discover_butterfly(A, rng=0)
     assert res.verify(A) and not res.verify(A.conj()) and not res.verify(dft(16))
-
-
-def _split_optimum_brute_force(A):
-    """min over row pairings and column halvings of sum sigma_2^2 of the 2 x N/2 blocks."""
-    N = A.shape[0]
-
-    def pairings(items):
-        if not items:
-            yield []
-            return
-        first, rest = items[0], items[1:]
-        for k, other in enumerate(rest):
-            for tail in pairings(rest[:k] + rest[k + 1:]):
-                yield [(first, other)] + tail
-
-    halves = [np.array(h) for h in itertools.combinations(range(N), N // 2) if 0 in h]
-    cost = {}
-    for i, j in itertools.combinations(range(N), 2):
-        best = np.inf
-        for h in halves:
-            g = np.setdiff1d(np.arange(N), h)
-            s = sum(np.linalg.svd(A[[i, j]][:, cols], compute_uv=False)[1] ** 2 for cols in (h, g))
-            best = min(best, s)
-        cost[i, j] = best       # the halving minimised per pair: a lower relaxation again
-    return min(sum(cost[p] for p in P) for P in pairings(list(range(N))))
-
-
-@pytest.mark.parametrize("seed", [0, 1])
-def test_lower_bound_below_brute_force_relaxation(seed):
-    """The first/last-split bound never exceeds the (smaller) brute-force split relaxation,
-    itself below the best error over all permutations and butterflies; the public bound (the
-    tree search on top, tests/landscape/test_tree_bound.py) is at least as large."""
-    from landscape.engine.discovery import _pair_bound
-    rng = np.random.default_rng(seed)
-    A = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
-    norm2 = np.linalg.norm(A) ** 2
-    brute = max(_split_optimum_brute_force(A), _split_optimum_brute_force(A.T))
-    pair = max(_pair_bound(A, np.random.default_rng(seed)),
-               _pair_bound(A.T, np.random.default_rng(seed)))
-    assert 0 < pair <= brute * (1 + 1e-12)
-    assert float(permutation_lower_bound(A, rng=seed)) ** 2 * norm2 >= pair * (1 - 1e-12)
 
 
 def test_lower_bound_below_exact_optimum_n4():

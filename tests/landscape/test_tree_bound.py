@@ -1,4 +1,6 @@
-"""Tests of landscape.engine.tree_bound: the certified all-levels lower bound.
+"""Tests of the certified lower bounds over permutations and butterflies: the first/last-split
+bound of landscape.engine.discovery and the all-levels tree search of
+landscape.engine.tree_bound.
 
 The bound must (i) never exceed the error of any permutations-and-butterfly fit (found fits,
 the ground truth of a noisy butterfly), (ii) equal the brute-force minimum over all row and
@@ -78,6 +80,31 @@ def tree_optimum_n8(A):
     c1 = level1[pair_ids[:, :, None, None], half_ids[None, None]].sum(axis=(1, 3))
     c2 = level2[group_ids[:, :, None, None], quarter_ids[None, None]].sum(axis=(1, 3))
     return float(np.maximum(c1, c2).min())
+
+
+def split_optimum_relaxed(A):
+    """min over row pairings of the sum over pairs of their best halving (each pair its own):
+    below the first split's optimum, itself below every permuted butterfly's error."""
+    N = A.shape[0]
+    cost = {(i, j): min(residual(A[np.ix_([i, j], h0)]) + residual(A[np.ix_([i, j], h1)])
+                        for h0, h1 in halvings(list(range(N))))
+            for i, j in itertools.combinations(range(N), 2)}
+    return min(sum(cost[p] for p in P) for P in pairings(list(range(N))))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_first_split_bound_below_its_brute_force_relaxation(seed):
+    """The first/last-split bound of discovery never exceeds the brute-force relaxation; the
+    public bound (the tree search on top) is at least as large."""
+    from landscape.engine.discovery import _pair_bound
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((8, 8)) + 1j * rng.standard_normal((8, 8))
+    norm2 = np.linalg.norm(A) ** 2
+    brute = max(split_optimum_relaxed(A), split_optimum_relaxed(A.T))
+    pair = max(_pair_bound(A, np.random.default_rng(seed)),
+               _pair_bound(A.T, np.random.default_rng(seed)))
+    assert 0 < pair <= brute * (1 + 1e-12)
+    assert float(permutation_lower_bound(A, rng=seed)) ** 2 * norm2 >= pair * (1 - 1e-12)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
