@@ -43,7 +43,8 @@ from .engine.butterfly import (ButterflyResult, FactorChain, bit_reversal, butte
 from .engine.discovery import ButterflyDiscovery, discover_butterfly, permutation_lower_bound
 from .engine.fixed_support import (FixedSupportSolution, best_rank_one, gradient, hessian, objective, pack,
                             solve_fixed_support, unpack)
-from .engine.hierarchical import HierarchicalResult, hadamard_constraints, hierarchical
+from .engine.hierarchical import (HierarchicalResult, butterfly_constraints,
+                                  hadamard_constraints, hierarchical)
 from .engine.palm import PalmResult, palm4msa
 from .engine.projections import (Constraint, compose, normalize_frobenius, project_support, project_topk,
                           project_topk_cols, project_topk_rowcol, project_topk_rows, splincol,
@@ -64,7 +65,7 @@ __all__ = [
     "solve_fixed_support", "FixedSupportSolution", "objective", "gradient", "hessian", "pack",
     "unpack", "best_rank_one",
     "discover_butterfly", "ButterflyDiscovery", "permutation_lower_bound",
-    "palm4msa", "PalmResult", "hierarchical", "HierarchicalResult", "hadamard_constraints",
+    "palm4msa", "PalmResult", "hierarchical", "HierarchicalResult", "hadamard_constraints", "butterfly_constraints",
     "project_topk", "project_topk_rows", "project_topk_cols", "project_topk_rowcol",
     "project_support", "normalize_frobenius", "Constraint", "topk", "topk_rows", "topk_cols",
     "splincol", "support", "unit_norm", "compose",

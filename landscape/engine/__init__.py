@@ -20,7 +20,8 @@ from .butterfly import (ButterflyResult, FactorChain, bit_reversal, butterfly_fa
 from .discovery import ButterflyDiscovery, discover_butterfly, permutation_lower_bound
 from .fixed_support import (FixedSupportSolution, best_rank_one, best_rank_one_batched, gradient,
                             hessian, objective, pack, solve_fixed_support, unpack)
-from .hierarchical import HierarchicalResult, hadamard_constraints, hierarchical
+from .hierarchical import (HierarchicalResult, butterfly_constraints, hadamard_constraints,
+                           hierarchical)
 from .palm import PalmResult, factor_shapes, palm4msa
 from .projections import (Constraint, check_constraints, compose, normalize_frobenius,
                           project_support, project_topk, project_topk_cols, project_topk_rowcol,
@@ -32,7 +33,7 @@ __all__ = [
     "project_support", "normalize_frobenius", "Constraint", "topk", "topk_rows", "topk_cols",
     "splincol", "support", "unit_norm", "compose", "check_constraints",
     "PalmResult", "palm4msa", "factor_shapes",
-    "HierarchicalResult", "hierarchical", "hadamard_constraints",
+    "HierarchicalResult", "hierarchical", "hadamard_constraints", "butterfly_constraints",
     "hadamard", "dft", "random_butterfly_factors", "bit_reversal", "FactorChain", "ButterflyResult", "butterfly_factorize",
     "ButterflyDiscovery", "discover_butterfly", "permutation_lower_bound",
     "objective", "gradient", "hessian", "pack", "unpack", "best_rank_one", "best_rank_one_batched",

@@ -78,7 +78,7 @@ from .discovery import discover_butterfly
 from .palm import factor_shapes, palm4msa
 from .projections import Constraint, check_constraints, splincol
 
-__all__ = ["HierarchicalResult", "hierarchical", "hadamard_constraints"]
+__all__ = ["HierarchicalResult", "hierarchical", "hadamard_constraints", "butterfly_constraints"]
 
 _METHODS = ("auto", "discovery", "palm")
 _REFINE_MAX_N = 256          # the robust discovery fit is PALM-refined up to this size
@@ -417,6 +417,32 @@ def hadamard_constraints(N: int) -> tuple[list[Constraint], list[Constraint]]:
     >>> hadamard_constraints(16)
     ([splincol(2), splincol(2), splincol(2), splincol(2)], [splincol(8), splincol(4)])
     """
-    N = check_power_of_two(N, "N", "hadamard_constraints", low=4)
+    return _butterfly_levels(N, "hadamard_constraints")
+
+
+def butterfly_constraints(N: int) -> tuple[list[Constraint], list[Constraint]]:
+    """The sparsity levels of any butterfly chain of size ``N = 2^L``, for :func:`hierarchical`.
+
+    The same constraints as :func:`hadamard_constraints` under a name that does not suggest
+    one transform: ``L`` factors with two non-zeros per row and column, the residual after
+    ``l`` peels ``splincol(N / 2^l)``. With them, ``hierarchical`` (default ``method="auto"``)
+    recovers any matrix ``P B_1 ... B_L Q`` exactly (the DFT, Hadamard, scrambled butterflies).
+
+    Returns
+    -------
+    constraints, residual_constraints : list of Constraint
+
+    Examples
+    --------
+    >>> from landscape.engine.butterfly import dft
+    >>> res = hierarchical(dft(16), *butterfly_constraints(16), rng=0)
+    >>> res.method, bool(res.relative_error < 1e-10)
+    ('discovery', True)
+    """
+    return _butterfly_levels(N, "butterfly_constraints")
+
+
+def _butterfly_levels(N: int, func: str) -> tuple[list[Constraint], list[Constraint]]:
+    N = check_power_of_two(N, "N", func, low=4)
     L = N.bit_length() - 1
     return [splincol(2)] * L, [splincol(N >> ell) for ell in range(1, L - 1)]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from landscape import butterfly_factorize, discover_butterfly as top_level_discover
+from landscape import butterfly_constraints
 from landscape.engine import (discover_butterfly, hadamard_constraints, hierarchical,
                               permutation_lower_bound)
 from landscape.engine.butterfly import dft, hadamard, random_butterfly_factors
@@ -40,6 +41,15 @@ def assert_fast_transform(res, A, tol=1e-10):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_dft_natural_order_from_sparsity_levels_only(N, seed):
     assert_fast_transform(hierarchical(dft(N), *hadamard_constraints(N), rng=seed), dft(N))
+
+
+def test_butterfly_constraints_is_the_general_name():
+    assert butterfly_constraints(32) == hadamard_constraints(32)
+    rng = np.random.default_rng(3)
+    A = random_butterfly(32, rng)[rng.permutation(32)][:, rng.permutation(32)]
+    assert_fast_transform(hierarchical(A, *butterfly_constraints(32), rng=0), A)
+    with pytest.raises(ValueError, match="'N' parameter of butterfly_constraints"):
+        butterfly_constraints(12)
 
 
 def test_exports_and_explain():
