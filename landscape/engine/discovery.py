@@ -447,7 +447,7 @@ def permutation_lower_bound(A: Any, *, rng: Any = None) -> np.float64:
     between it and the error of any fit (:func:`discover_butterfly`). Cost: ``O(N^2)`` per
     triple for the first split, a budget of about ``max(5e8, N^3)`` array entries and 15000
     search nodes for the tree search (measured, in all: about 1 s at N = 16 ... 128, 1 - 2 s
-    at N = 256, 512, 3 - 4 s at N = 1024).
+    at N = 256, 512, 3 - 4 s at N = 1024; no tree search beyond N = 1024).
 
     Parameters
     ----------
@@ -643,9 +643,10 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     reported as failures with the reason -- never a false success. ``error_bound`` is a
     relaxation and its tree search is budgeted, so the bracket can be wide: the Hartley
     transform (N >= 16; level 1 is exact, level 2 is not) is certified impossible with
-    ``error_bound`` 0.05, 0.03, 0.02, 0.01, 0.01, 3e-3, 1e-3 at N = 16 ... 1024, while the fits
-    found have errors 0.35 ... 0.86. Noisy input (noise above
-    ``tol``) is never a success; its fit (robust search) is returned with the bracket
+    ``error_bound`` at least 0.05, 0.03, 0.02, 0.01, 0.01, 3e-3, 1e-3 at N = 16 ... 1024 (the
+    column triples drawn with ``rng`` move it a little), while the fits found have errors
+    0.35 ... 0.86; beyond N = 1024 only the first and last splits are used. Noisy input
+    (noise above ``tol``) is never a success; its fit (robust search) is returned with the bracket
     ``[error_bound, relative_error]``. Under heavy noise on unbalanced butterflies (products of
     random factors: log-normal entries) the robust pairing makes mistakes: about twice the
     error of the fit told the true permutations at N = 32 ... 256 and 10% noise.

@@ -47,6 +47,7 @@ _LOOKAHEAD = 32                                # unplaced columns checked per ha
 _NEGLIGIBLE = 1e-24                            # a tree this close (relative, squared) ends it
 # thresholds tried, relative to ||A||_F, increasing
 RELATIVE_DELTAS = (1e-3, 3e-3, 1e-2, 2e-2, 3e-2, 5e-2, 0.07, 0.1, 0.15, 0.2, 0.3)
+MAX_N = 1024                                   # larger matrices: no tree search (seconds)
 NODES = 15_000                                 # search nodes, all thresholds together
 WORK = 5e8                                     # entries read, all thresholds together (or N^3)
 
@@ -343,7 +344,8 @@ def tree_bound(A: np.ndarray, rng: np.random.Generator, *, floor: float = 0.0,
     -------
     float
         Squared absolute bound: the largest threshold whose search finished without a tree,
-        or the best tree's value when one was found; 0 when no threshold fits the budget.
+        or the best tree's value when one was found; 0 when no threshold fits the budget or
+        ``N > 1024`` (``MAX_N``: the first levels alone would take tens of seconds).
 
     Examples
     --------
@@ -358,7 +360,7 @@ def tree_bound(A: np.ndarray, rng: np.random.Generator, *, floor: float = 0.0,
     N = A.shape[0]
     norm2 = float(np.vdot(A.ravel(), A.ravel()).real)
     bound = 0.0
-    if N < 4 or norm2 == 0.0:
+    if N < 4 or N > MAX_N or norm2 == 0.0:
         return bound
     budget = _Budget(nodes, max(WORK, float(N) ** 3) if work is None else work)
     for rel in (r for r in relative_deltas if r * r * norm2 > floor):
