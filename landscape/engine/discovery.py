@@ -648,8 +648,9 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
     0.35 ... 0.86; beyond N = 1024 only the first and last splits are used. Noisy input
     (noise above ``tol``) is never a success; its fit (robust search) is returned with the bracket
     ``[error_bound, relative_error]``. Under heavy noise on unbalanced butterflies (products of
-    random factors: log-normal entries) the robust pairing makes mistakes: about twice the
-    error of the fit told the true permutations at N = 32 ... 256 and 10% noise.
+    random factors: log-normal entries) the robust pairing makes mistakes: 2 - 3.3 times the
+    error of the fit told the true permutations at N = 32 ... 1024 and 10% noise
+    (``benchmarks/bench_noise.py``, medians of 10 draws).
 
     Examples
     --------
