@@ -87,24 +87,6 @@ def _sigma2_floor(a: np.ndarray, d: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _refine(value: np.ndarray, terms, count: int, width: int, delta: float, budget: _Budget,
-            first: int = 8) -> None:
-    """Add ``terms(live, start, stop)`` (non-negative, ``(live.size,)``, ``width`` entries read
-    per live entry and term) to ``value`` for ``start:stop`` running over ``0:count`` in
-    doubling steps, only where ``value < delta``: every partial sum is a lower bound, and
-    entries already ``>= delta`` need no more."""
-    live = np.flatnonzero(value < delta)
-    start, step = 0, first
-    while live.size and start < count:
-        stop = min(count, start + step)
-        budget.spend(work=10.0 * width * live.size * (stop - start))
-        per = max(1, _CHUNK // (width * (stop - start)))
-        for s in range(0, live.size, per):
-            value[live[s:s + per]] += terms(live[s:s + per], start, stop)
-        live = live[value[live] < delta]
-        start, step = stop, 2 * step
-
-
 def _merge_weights(A: np.ndarray, groups: np.ndarray, blocks: np.ndarray, delta: float,
                    budget: _Budget, rng: np.random.Generator) -> np.ndarray:
     """``W[i, j]``: lower bound of the share of the level cost of merging groups ``i, j``
@@ -122,18 +104,23 @@ def _merge_weights(A: np.ndarray, groups: np.ndarray, blocks: np.ndarray, delta:
         off = np.stack([np.einsum("ngt,ngt->nt", X[..., u].conj(), X[..., v])
                         for u, v in ((0, 1), (0, 2), (1, 2))], axis=-1)
         ia, ib = np.triu_indices(n, 1)
-
-        def terms(live: np.ndarray, start: int, stop: int) -> np.ndarray:
-            i, j = ia[live], ib[live]
-            D = diag[i, start:stop] + diag[j, start:stop]               # (p, t, 3)
-            O = off[i, start:stop] + off[j, start:stop]
-            best = np.minimum(np.minimum(_sigma2_floor(D[..., 0], D[..., 1], O[..., 0]),
-                                         _sigma2_floor(D[..., 0], D[..., 2], O[..., 1])),
-                              _sigma2_floor(D[..., 1], D[..., 2], O[..., 2]))
-            return best.sum(axis=-1)
-
         upper = np.zeros(ia.size)
-        _refine(upper, terms, triples.shape[0], 3, delta, budget)
+        live = np.arange(ia.size)       # pairs still below delta get the next triples, in
+        start, step = 0, 8              # doubling batches: every partial sum is a lower bound
+        while live.size and start < triples.shape[0]:
+            stop = min(triples.shape[0], start + step)
+            budget.spend(work=30.0 * live.size * (stop - start))
+            per = max(1, _CHUNK // (3 * (stop - start)))
+            for s in range(0, live.size, per):
+                i, j = ia[live[s:s + per]], ib[live[s:s + per]]
+                D = diag[i, start:stop] + diag[j, start:stop]           # (p, t, 3)
+                O = off[i, start:stop] + off[j, start:stop]
+                best = np.minimum(np.minimum(_sigma2_floor(D[..., 0], D[..., 1], O[..., 0]),
+                                             _sigma2_floor(D[..., 0], D[..., 2], O[..., 1])),
+                                  _sigma2_floor(D[..., 1], D[..., 2], O[..., 2]))
+                upper[live[s:s + per]] += best.sum(axis=-1)
+            live = live[upper[live] < delta]
+            start, step = stop, 2 * step
         W[ia, ib] = upper
         W += W.T
     np.fill_diagonal(W, np.inf)
