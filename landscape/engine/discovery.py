@@ -684,7 +684,8 @@ def discover_butterfly(A: Any, *, tol: float | None = None, rng: Any = None) -> 
         chain, rows, cols, inner = fit
         return ButterflyDiscovery(success=success, reason=reason, chain=chain,
                                   row_permutation=rows, column_permutation=cols,
-                                  relative_error=inner.relative_error, error_bound=bound,
+                                  relative_error=inner.relative_error,
+                                  error_bound=min(bound, inner.relative_error),  # rounding
                                   levels=done, butterfly=inner, method=method)
 
     fits = []

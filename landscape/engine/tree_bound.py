@@ -39,6 +39,8 @@ from typing import Iterator
 
 import numpy as np
 
+from .fixed_support import best_rank_one_batched
+
 __all__ = ["tree_bound"]
 
 _TINY = 1e-300
@@ -176,8 +178,7 @@ class _Half:
     sub-Gram of the chosen columns (the smaller matrix of the two)."""
 
     def __init__(self, X: np.ndarray):
-        self.X = X                                              # (n, r, m)
-        n, r, m = X.shape
+        n, r, m = X.shape                                       # (groups, rows, columns)
         self.by_rows = r <= m // 2
         if self.by_rows:
             self.outer = np.einsum("nic,njc->cnij", X, X.conj())  # (m, n, r, r)
@@ -210,7 +211,7 @@ def _halvings(A: np.ndarray, groups: np.ndarray, block: np.ndarray, delta: float
     completion (the distance to rank one only grows with the columns), so a branch stops as
     soon as it reaches ``delta``; a column with one possible half goes there first, and a half that
     cannot take the columns forced into it ends the branch. Each halving found is costed
-    again by SVDs."""
+    again without cancellation (:func:`best_rank_one_batched`)."""
     m = block.size
     X = A[groups[:, :, None], block[None, None, :]]                  # (n, r, m)
     n, r = X.shape[0], X.shape[1]
@@ -232,8 +233,7 @@ def _halvings(A: np.ndarray, groups: np.ndarray, block: np.ndarray, delta: float
             order = np.array(S0 + S1)
             tiles = X[:, :, order].reshape(n, r, 2, size).swapaxes(1, 2)
             budget.spend(work=float(X.size) * min(r, size))
-            sv = np.linalg.svd(tiles, compute_uv=False)
-            exact = float(np.square(sv[..., 1:]).sum())
+            exact = float(best_rank_one_batched(tiles)[3].sum())
             if exact < delta:
                 yield exact, block[heavy[order]]
             continue
@@ -276,12 +276,14 @@ class _Cached:
 
 
 def _search(A: np.ndarray, groups: np.ndarray, columns: np.ndarray, worst: float,
-            delta: list[float], budget: _Budget, rng: np.random.Generator) -> None:
-    """Extend the trees one level; ``delta[0]`` drops to the best complete tree's value."""
+            delta: list[float], budget: _Budget, rng: np.random.Generator,
+            negligible: float) -> None:
+    """Extend the trees one level; ``delta[0]`` drops to the best complete tree's value, and
+    a tree worth at most ``negligible`` ends the search."""
     n = groups.shape[0]
     if n == 2:                                  # the last split (tiles N x 1) is rank one
         delta[0] = min(delta[0], worst)
-        if worst <= _NEGLIGIBLE * float(np.vdot(A.ravel(), A.ravel()).real):
+        if worst <= negligible:
             raise _Negligible
         return
     blocks = columns.reshape(-1, n)             # the column blocks: as many columns as groups
@@ -295,7 +297,7 @@ def _search(A: np.ndarray, groups: np.ndarray, columns: np.ndarray, worst: float
         while k >= 0:                 # one halving per block, summed cost below delta, lazily
             if k == len(blocks):
                 _search(A, merged, np.concatenate(chosen), max(worst, acc[k]), delta, budget,
-                        rng)
+                        rng, negligible)
                 k -= 1
                 continue
             item = options[k].get(pos[k])
@@ -353,7 +355,8 @@ def tree_bound(A: np.ndarray, rng: np.random.Generator, *, floor: float = 0.0,
     for rel in (r for r in relative_deltas if r * r * norm2 > floor):
         delta = [rel * rel * norm2]
         try:
-            _search(A, np.arange(N).reshape(N, 1), np.arange(N), 0.0, delta, budget, rng)
+            _search(A, np.arange(N).reshape(N, 1), np.arange(N), 0.0, delta, budget, rng,
+                    _NEGLIGIBLE * norm2)
         except _OverBudget:
             break
         except _Negligible:
